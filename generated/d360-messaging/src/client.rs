@@ -75,6 +75,75 @@ impl Client {
     pub(crate) fn core(&self) -> &rt::ClientCore {
         &self.core
     }
+    /// Add extra webhooks.
+    ///
+    /// Adds destinations (names must be new) once extra webhooks are on.
+    ///
+    /// `PUT /multi_webhook` (operationId `addMultiWebhookDestinations`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn add_multi_webhook_destinations(
+        &self,
+        body: crate::types::Destinations,
+    ) -> crate::operations::AddMultiWebhookDestinations<'_> {
+        crate::operations::AddMultiWebhookDestinations::new(self, body)
+    }
+    /// Create a template.
+    ///
+    /// Submits a template for review; it can be sent once approved.
+    ///
+    /// `POST /v1/configs/templates` (operationId `createTemplate`, from `specs/360dialog/templates.yaml`).
+    #[cfg(feature = "templates")]
+    pub fn create_template(
+        &self,
+        body: crate::types::NewTemplate,
+    ) -> crate::operations::CreateTemplate<'_> {
+        crate::operations::CreateTemplate::new(self, body)
+    }
+    /// Delete media.
+    ///
+    /// Deletes an uploaded media file.
+    ///
+    /// `DELETE /{media_id}` (operationId `deleteMedia`, from `specs/360dialog/media.yaml`).
+    #[cfg(feature = "media")]
+    pub fn delete_media(
+        &self,
+        media_id: impl Into<String>,
+    ) -> crate::operations::DeleteMedia<'_> {
+        crate::operations::DeleteMedia::new(self, media_id.into())
+    }
+    /// Delete a template.
+    ///
+    /// Deletes a template by name, in every language it has.
+    ///
+    /// `DELETE /v1/configs/templates/{template_name}` (operationId `deleteTemplate`, from `specs/360dialog/templates.yaml`).
+    #[cfg(feature = "templates")]
+    pub fn delete_template(
+        &self,
+        template_name: impl Into<String>,
+    ) -> crate::operations::DeleteTemplate<'_> {
+        crate::operations::DeleteTemplate::new(self, template_name.into())
+    }
+    /// Download media.
+    ///
+    /// Fetches a media file's bytes from its URL on 360dialog's host (`<https://waba-v2.360dialog.io/whatsapp_business/attachments/?>...`); `download_media_by_id` finds the URL and fetches it in one call.
+    ///
+    /// `GET` to the URL given as `attachment_url` (the spec's path `/{Attachment-URL}`; operationId `downloadMedia`, from `specs/360dialog/media.yaml`).
+    #[cfg(feature = "media")]
+    pub fn download_media(
+        &self,
+        attachment_url: impl Into<String>,
+    ) -> crate::operations::DownloadMedia<'_> {
+        crate::operations::DownloadMedia::new(self, attachment_url.into())
+    }
+    /// Get the business profile.
+    ///
+    /// The profile users see; `fields` narrows what is returned.
+    ///
+    /// `GET /whatsapp_business_profile` (operationId `getBusinessProfile`, from `specs/360dialog/profile.yaml`).
+    #[cfg(feature = "profile")]
+    pub fn get_business_profile(&self) -> crate::operations::GetBusinessProfile<'_> {
+        crate::operations::GetBusinessProfile::new(self)
+    }
     /// Get Business Encryption Public Key.
     ///
     /// Retrieve the current business public key and its signature verification status. The public key is used for encrypting message payloads and data channel requests.
@@ -85,6 +154,74 @@ impl Client {
         &self,
     ) -> crate::operations::GetBusinessPublicKey<'_> {
         crate::operations::GetBusinessPublicKey::new(self)
+    }
+    /// Get the messaging health.
+    ///
+    /// Whether messages can be sent, for the number and each entity above it.
+    ///
+    /// `GET /health_status` (operationId `getHealthStatus`, from `specs/360dialog/health.yaml`).
+    #[cfg(feature = "health")]
+    pub fn get_health_status(&self) -> crate::operations::GetHealthStatus<'_> {
+        crate::operations::GetHealthStatus::new(self)
+    }
+    /// Get a media file's URL.
+    ///
+    /// The details of a media file and the URL to download it from (valid for 5 minutes; fetch it with `download_media`, whose path and query are the same on 360dialog's host). Never repeated after a 4xx answer: 360dialog blocks this call for the number after a few failures.
+    ///
+    /// `GET /{media_id}` (operationId `getMediaUrl`, from `specs/360dialog/media.yaml`).
+    #[cfg(feature = "media")]
+    pub fn get_media_url(
+        &self,
+        media_id: impl Into<String>,
+    ) -> crate::operations::GetMediaUrl<'_> {
+        crate::operations::GetMediaUrl::new(self, media_id.into())
+    }
+    /// Get the extra webhooks.
+    ///
+    /// Whether deliveries are copied to extra webhooks, and which.
+    ///
+    /// `GET /multi_webhook` (operationId `getMultiWebhook`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn get_multi_webhook(&self) -> crate::operations::GetMultiWebhook<'_> {
+        crate::operations::GetMultiWebhook::new(self)
+    }
+    /// Get the webhook URL.
+    ///
+    /// The URL the number's deliveries go to.
+    ///
+    /// `GET /v1/configs/webhook` (operationId `getWebhook`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn get_webhook(&self) -> crate::operations::GetWebhook<'_> {
+        crate::operations::GetWebhook::new(self)
+    }
+    /// List templates.
+    ///
+    /// The account's message templates, a page at a time.
+    ///
+    /// `GET /v1/configs/templates` (operationId `listTemplates`, from `specs/360dialog/templates.yaml`).
+    #[cfg(feature = "templates")]
+    pub fn list_templates(&self) -> crate::operations::ListTemplates<'_> {
+        crate::operations::ListTemplates::new(self)
+    }
+    /// `POST /messages` (operationId `sendMessage`, body `MarkMessageRead`, from `specs/360dialog/messages.yaml`).
+    #[cfg(feature = "messages")]
+    pub fn mark_as_read(
+        &self,
+        body: ::whatsapp_cloud_api::types::MarkMessageRead,
+    ) -> crate::operations::MarkAsRead<'_> {
+        crate::operations::MarkAsRead::new(self, body)
+    }
+    /// Send a message.
+    ///
+    /// Sends one message of any Cloud API kind; with a read receipt body (`mark_as_read`) it marks a received message as read instead. Marketing templates may be routed to the marketing messages endpoint by 360dialog.
+    ///
+    /// `POST /messages` (operationId `sendMessage`, from `specs/360dialog/messages.yaml`).
+    #[cfg(feature = "messages")]
+    pub fn send_message(
+        &self,
+        body: ::whatsapp_cloud_api::types::Message,
+    ) -> crate::operations::SendMessage<'_> {
+        crate::operations::SendMessage::new(self, body)
     }
     /// Set Business Encryption Public Key.
     ///
@@ -97,6 +234,66 @@ impl Client {
         business_public_key: impl Into<String>,
     ) -> crate::operations::SetBusinessPublicKey<'_> {
         crate::operations::SetBusinessPublicKey::new(self, business_public_key.into())
+    }
+    /// Turn extra webhooks on or off.
+    ///
+    /// Turns copying to extra webhooks (up to three per number) on or off, optionally with the destinations; a copy is sent once the main webhook answered 200.
+    ///
+    /// `POST /multi_webhook` (operationId `setMultiWebhook`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn set_multi_webhook(
+        &self,
+        body: crate::types::MultiWebhook,
+    ) -> crate::operations::SetMultiWebhook<'_> {
+        crate::operations::SetMultiWebhook::new(self, body)
+    }
+    /// Set the webhook URL.
+    ///
+    /// Sets the URL the number's deliveries go to, and headers sent with each (so the receiver can tell them from others). The host may hold neither `_` nor a port.
+    ///
+    /// `POST /v1/configs/webhook` (operationId `setWebhook`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn set_webhook(
+        &self,
+        body: crate::types::WebhookConfig,
+    ) -> crate::operations::SetWebhook<'_> {
+        crate::operations::SetWebhook::new(self, body)
+    }
+    /// Update the business profile.
+    ///
+    /// Changes the fields given, leaving the others as they are.
+    ///
+    /// `POST /whatsapp_business_profile` (operationId `updateBusinessProfile`, from `specs/360dialog/profile.yaml`).
+    #[cfg(feature = "profile")]
+    pub fn update_business_profile(
+        &self,
+        body: ::whatsapp_cloud_api::types::WhatsAppBusinessProfileUpdateRequest,
+    ) -> crate::operations::UpdateBusinessProfile<'_> {
+        crate::operations::UpdateBusinessProfile::new(self, body)
+    }
+    /// Change an extra webhook.
+    ///
+    /// Changes the URL and headers of the destination with the given name.
+    ///
+    /// `PATCH /multi_webhook` (operationId `updateMultiWebhookDestination`, from `specs/360dialog/webhooks.yaml`).
+    #[cfg(feature = "webhooks")]
+    pub fn update_multi_webhook_destination(
+        &self,
+        body: crate::types::Destination,
+    ) -> crate::operations::UpdateMultiWebhookDestination<'_> {
+        crate::operations::UpdateMultiWebhookDestination::new(self, body)
+    }
+    /// Upload media.
+    ///
+    /// Uploads a file (up to 100 MB) and returns the media ID to send it with; the file's MIME type travels with the file part. Uploaded media is kept for 30 days.
+    ///
+    /// `POST /media` (operationId `uploadMedia`, from `specs/360dialog/media.yaml`).
+    #[cfg(feature = "media")]
+    pub fn upload_media(
+        &self,
+        body: crate::types::MediaUpload,
+    ) -> crate::operations::UploadMedia<'_> {
+        crate::operations::UploadMedia::new(self, body)
     }
 }
 /// Configures a [`Client`].

@@ -7,13 +7,19 @@
 //! Generated from these OpenAPI fragments:
 //!
 //! - `specs/360dialog/get-business-public-key.json`
+//! - `specs/360dialog/health.yaml`
+//! - `specs/360dialog/media.yaml`
+//! - `specs/360dialog/messages.yaml`
+//! - `specs/360dialog/profile.yaml`
 //! - `specs/360dialog/set-business-public-key.json`
+//! - `specs/360dialog/templates.yaml`
+//! - `specs/360dialog/webhooks.yaml`
 //!
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
 //!
 //! # Cargo features
 //!
-//! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `get-business-public-key`, `set-business-public-key`.
+//! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `get-business-public-key`, `health`, `media`, `messages`, `profile`, `set-business-public-key`, `templates`, `webhooks`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -38,3 +44,11 @@ pub use ::fragment_codegen_runtime::{
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
 pub use ::fragment_codegen_runtime::reqwest;
+///The `whatsapp-cloud-api` crate, whose types this crate's operations use (its features `business_profile`, `media`, `messages`, `webhooks` are on); `types` re-exports them.
+pub use ::whatsapp_cloud_api;
+#[cfg(feature = "media")]
+#[rustfmt::skip]
+pub mod media_download;
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+pub mod deliveries;

@@ -21,6 +21,292 @@ const ERRORS_400_401_403_404_429_500: &[rt::ErrorStatus] = &[
     Code(429),
     Code(500),
 ];
+#[allow(dead_code)]
+const ERRORS_400_401_429_500: &[rt::ErrorStatus] = &[
+    Code(400),
+    Code(401),
+    Code(429),
+    Code(500),
+];
+#[allow(dead_code)]
+const ERRORS_400_401_500: &[rt::ErrorStatus] = &[Code(400), Code(401), Code(500)];
+#[allow(dead_code)]
+const ERRORS_401_500: &[rt::ErrorStatus] = &[Code(401), Code(500)];
+/// Request builder for [`Client::add_multi_webhook_destinations`](crate::Client::add_multi_webhook_destinations): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct AddMultiWebhookDestinations<'a> {
+    client: &'a crate::Client,
+    body: crate::types::Destinations,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> AddMultiWebhookDestinations<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Put,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::Destinations,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/multi_webhook"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    AddMultiWebhookDestinations, crate ::types::Done, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::create_template`](crate::Client::create_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct CreateTemplate<'a> {
+    client: &'a crate::Client,
+    body: crate::types::NewTemplate,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "templates")]
+impl<'a> CreateTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::NewTemplate,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/v1/configs/templates"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "templates")]
+rt::request_builder!(
+    CreateTemplate, crate ::types::WabaTemplate, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct DeleteMedia<'a> {
+    client: &'a crate::Client,
+    media_id: String,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "media")]
+impl<'a> DeleteMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
+        Self {
+            client,
+            media_id,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new(
+            [self.client.base_url(), "/", &rt::encode_path(&self.media_id)].concat(),
+        );
+        Ok(parts)
+    }
+}
+#[cfg(feature = "media")]
+rt::request_builder!(
+    DeleteMedia, ::whatsapp_cloud_api::types::MediaDeleteResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::delete_template`](crate::Client::delete_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct DeleteTemplate<'a> {
+    client: &'a crate::Client,
+    template_name: String,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "templates")]
+impl<'a> DeleteTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client, template_name: String) -> Self {
+        Self {
+            client,
+            template_name,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new(
+            [
+                self.client.base_url(),
+                "/v1/configs/templates/",
+                &rt::encode_path(&self.template_name),
+            ]
+                .concat(),
+        );
+        Ok(parts)
+    }
+}
+#[cfg(feature = "templates")]
+rt::request_builder!(
+    DeleteTemplate, (), crate ::types::ErrorResponse, decode_empty,
+    " Sends the request. Success is `()`; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct DownloadMedia<'a> {
+    client: &'a crate::Client,
+    attachment_url: String,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "media")]
+impl<'a> DownloadMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: true,
+        follow_redirects: true,
+        final_client_errors: false,
+        errors: ERRORS_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client, attachment_url: String) -> Self {
+        Self {
+            client,
+            attachment_url,
+            options: Default::default(),
+        }
+    }
+    /// Sends the request like `send`, but hands the success body out
+    /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
+    /// reading it into memory: for large files.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<
+        crate::ByteStream<crate::types::ErrorResponse>,
+        crate::Error<crate::types::ErrorResponse>,
+    > {
+        rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options)
+            .await
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new(self.attachment_url.clone());
+        Ok(parts)
+    }
+}
+#[cfg(feature = "media")]
+rt::request_builder!(
+    DownloadMedia, Vec < u8 >, crate ::types::ErrorResponse, decode_bytes,
+    " Sends the request. Success is the raw body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
+#[cfg(feature = "profile")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetBusinessProfile<'a> {
+    client: &'a crate::Client,
+    fields: Option<String>,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "profile")]
+impl<'a> GetBusinessProfile<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            fields: None,
+            options: Default::default(),
+        }
+    }
+    /// Comma-separated fields, such as `about,address,description,email,profile_picture_url,websites,vertical`.
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/whatsapp_business_profile"].concat(),
+        );
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
+    }
+}
+#[cfg(feature = "profile")]
+rt::request_builder!(
+    GetBusinessProfile, ::whatsapp_cloud_api::types::WhatsAppBusinessProfileResponse,
+    crate ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_business_public_key`](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "get-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -37,6 +323,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
@@ -69,6 +356,336 @@ rt::request_builder!(
     ::types::ErrorResponse, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
 );
+/// Request builder for [`Client::get_health_status`](crate::Client::get_health_status): set optional parameters, then `.send().await`.
+#[cfg(feature = "health")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetHealthStatus<'a> {
+    client: &'a crate::Client,
+    fields: Option<String>,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "health")]
+impl<'a> GetHealthStatus<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            fields: None,
+            options: Default::default(),
+        }
+    }
+    /// More fields to return with the status, such as `display_phone_number`.
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/health_status"].concat(),
+        );
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
+    }
+}
+#[cfg(feature = "health")]
+rt::request_builder!(
+    GetHealthStatus, crate ::types::HealthStatusResponse, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetMediaUrl<'a> {
+    client: &'a crate::Client,
+    media_id: String,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "media")]
+impl<'a> GetMediaUrl<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: true,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
+        Self {
+            client,
+            media_id,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new(
+            [self.client.base_url(), "/", &rt::encode_path(&self.media_id)].concat(),
+        );
+        Ok(parts)
+    }
+}
+#[cfg(feature = "media")]
+rt::request_builder!(
+    GetMediaUrl, ::whatsapp_cloud_api::types::MediaUrlResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::get_multi_webhook`](crate::Client::get_multi_webhook): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetMultiWebhook<'a> {
+    client: &'a crate::Client,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> GetMultiWebhook<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new([self.client.base_url(), "/multi_webhook"].concat());
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    GetMultiWebhook, crate ::types::MultiWebhook, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::get_webhook`](crate::Client::get_webhook): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetWebhook<'a> {
+    client: &'a crate::Client,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> GetWebhook<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let parts = rt::Parts::new(
+            [self.client.base_url(), "/v1/configs/webhook"].concat(),
+        );
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    GetWebhook, crate ::types::WebhookConfig, crate ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::list_templates`](crate::Client::list_templates): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct ListTemplates<'a> {
+    client: &'a crate::Client,
+    limit: Option<i32>,
+    offset: Option<i32>,
+    sort: Option<String>,
+    filters: Option<String>,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "templates")]
+impl<'a> ListTemplates<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            limit: None,
+            offset: None,
+            sort: None,
+            filters: None,
+            options: Default::default(),
+        }
+    }
+    /// How many templates per page.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// How many templates to skip.
+    pub fn offset(mut self, value: i32) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// The field to sort by, such as `business_templates.name` (a leading `-` sorts descending).
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// A JSON object of field filters, such as `{"business_templates.name":"order_update"}`.
+    pub fn filters(mut self, value: impl Into<String>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/v1/configs/templates"].concat(),
+        );
+        if let Some(value) = &self.limit {
+            parts.query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.offset {
+            parts.query.push(("offset", value.to_string()));
+        }
+        if let Some(value) = &self.sort {
+            parts.query.push(("sort", value.clone()));
+        }
+        if let Some(value) = &self.filters {
+            parts.query.push(("filters", value.clone()));
+        }
+        Ok(parts)
+    }
+}
+#[cfg(feature = "templates")]
+rt::request_builder!(
+    ListTemplates, crate ::types::TemplateList, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::mark_as_read`](crate::Client::mark_as_read): set optional parameters, then `.send().await`.
+#[cfg(feature = "messages")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct MarkAsRead<'a> {
+    client: &'a crate::Client,
+    body: ::whatsapp_cloud_api::types::MarkMessageRead,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "messages")]
+impl<'a> MarkAsRead<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_429_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: ::whatsapp_cloud_api::types::MarkMessageRead,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/messages"].concat());
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "messages")]
+rt::request_builder!(
+    MarkAsRead, ::whatsapp_cloud_api::types::MarkMessageReadResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
+#[cfg(feature = "messages")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct SendMessage<'a> {
+    client: &'a crate::Client,
+    body: ::whatsapp_cloud_api::types::Message,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "messages")]
+impl<'a> SendMessage<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_429_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: ::whatsapp_cloud_api::types::Message,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/messages"].concat());
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "messages")]
+rt::request_builder!(
+    SendMessage, ::whatsapp_cloud_api::types::SendMessageResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "set-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -85,6 +702,7 @@ impl<'a> SetBusinessPublicKey<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_public_key: String) -> Self {
@@ -114,4 +732,242 @@ rt::request_builder!(
     SetBusinessPublicKey, crate ::types::SetBusinessPublicKeyResponse, crate
     ::types::ErrorResponse, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use."
+);
+/// Request builder for [`Client::set_multi_webhook`](crate::Client::set_multi_webhook): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct SetMultiWebhook<'a> {
+    client: &'a crate::Client,
+    body: crate::types::MultiWebhook,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> SetMultiWebhook<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::MultiWebhook,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/multi_webhook"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    SetMultiWebhook, crate ::types::Done, crate ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::set_webhook`](crate::Client::set_webhook): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct SetWebhook<'a> {
+    client: &'a crate::Client,
+    body: crate::types::WebhookConfig,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> SetWebhook<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::WebhookConfig,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/v1/configs/webhook"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    SetWebhook, crate ::types::WebhookConfig, crate ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
+#[cfg(feature = "profile")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UpdateBusinessProfile<'a> {
+    client: &'a crate::Client,
+    body: ::whatsapp_cloud_api::types::WhatsAppBusinessProfileUpdateRequest,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "profile")]
+impl<'a> UpdateBusinessProfile<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: ::whatsapp_cloud_api::types::WhatsAppBusinessProfileUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/whatsapp_business_profile"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "profile")]
+rt::request_builder!(
+    UpdateBusinessProfile,
+    ::whatsapp_cloud_api::types::WhatsAppBusinessProfileUpdateResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::update_multi_webhook_destination`](crate::Client::update_multi_webhook_destination): set optional parameters, then `.send().await`.
+#[cfg(feature = "webhooks")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UpdateMultiWebhookDestination<'a> {
+    client: &'a crate::Client,
+    body: crate::types::Destination,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "webhooks")]
+impl<'a> UpdateMultiWebhookDestination<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Patch,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::Destination,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
+            [self.client.base_url(), "/multi_webhook"].concat(),
+        );
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+#[cfg(feature = "webhooks")]
+rt::request_builder!(
+    UpdateMultiWebhookDestination, crate ::types::Done, crate ::types::ErrorResponse,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
+/// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UploadMedia<'a> {
+    client: &'a crate::Client,
+    body: crate::types::MediaUpload,
+    options: rt::CallOptions,
+}
+#[cfg(feature = "media")]
+impl<'a> UploadMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400_401_500,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::MediaUpload,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/media"].concat());
+        parts.body = rt::Body::Multipart({
+            let source = &self.body;
+            let mut form = crate::reqwest::multipart::Form::new();
+            form = form.part("file".to_string(), source.file.to_part()?);
+            form = form
+                .text(
+                    "messaging_product".to_string(),
+                    rt::text_value(&source.messaging_product)?,
+                );
+            if let Some(v) = &source.type_ {
+                form = form.text("type".to_string(), v.clone());
+            }
+            for (name, v) in &source.extra {
+                form = form.text(name.clone(), rt::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
+    }
+}
+#[cfg(feature = "media")]
+rt::request_builder!(
+    UploadMedia, ::whatsapp_cloud_api::types::MediaUploadResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
 );

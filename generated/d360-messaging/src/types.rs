@@ -5,6 +5,8 @@
 //! Every schema of the API as a Rust type.
 #[allow(unused_imports)]
 use ::fragment_codegen_runtime::__private as rt;
+#[doc(no_inline)]
+pub use ::whatsapp_cloud_api::types::*;
 #[cfg(feature = "get-business-public-key")]
 /// Business encryption public key information and verification status
 ///
@@ -152,19 +154,224 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
         )
     }
 }
-/// Schema `utils.ErrorResp`, merged from 2 identical definitions (first: `360dialog/get-business-public-key.json#/components/schemas/utils.ErrorResp`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg(feature = "webhooks")]
+/// Schema `Delivery`, from `360dialog/webhooks.yaml#/components/schemas/Delivery`.
+pub type Delivery = ::whatsapp_cloud_api::types::WebhookPayload;
+#[cfg(feature = "webhooks")]
+/// One extra webhook.
+///
+/// Schema `Destination`, from `360dialog/webhooks.yaml#/components/schemas/Destination`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
-pub struct ErrorResponse {
-    /// The `error` member.
+pub struct Destination {
+    /// Its name, unique per number (case matters).
+    pub name: String,
+    /// The HTTPS URL.
+    pub url: String,
+    /// Header names and values sent with every copy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub headers: Option<::std::collections::BTreeMap<String, String>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl rt::decode::FromEntries for ErrorResponse {
+#[cfg(feature = "webhooks")]
+impl rt::decode::FromEntries for Destination {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<::std::collections::BTreeMap<String, String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<String>()?),
+                "url" => field_1 = Some(map.next_value::<String>()?),
+                "headers" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::std::collections::BTreeMap<String, String>>,
+                        >()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.ok_or_else(|| __A::Error::missing_field("name"))?,
+            url: field_1.ok_or_else(|| __A::Error::missing_field("url"))?,
+            headers: field_2,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for Destination {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `Destination`")
+    }
+}
+#[cfg(feature = "webhooks")]
+impl Destination {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            url: url.into(),
+            headers: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `headers`.
+    pub fn with_headers(
+        mut self,
+        value: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.headers = Some(value);
+        self
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Extra webhooks to add.
+///
+/// Schema `Destinations`, from `360dialog/webhooks.yaml#/components/schemas/Destinations`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Destinations {
+    /// The extra webhooks.
+    pub destinations: Vec<Destination>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl rt::decode::FromEntries for Destinations {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<Vec<Destination>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "destinations" => field_0 = Some(map.next_value::<Vec<Destination>>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            destinations: field_0
+                .ok_or_else(|| __A::Error::missing_field("destinations"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for Destinations {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `Destinations`")
+    }
+}
+#[cfg(feature = "webhooks")]
+impl Destinations {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(destinations: Vec<Destination>) -> Self {
+        Self {
+            destinations,
+            extra: Default::default(),
+        }
+    }
+}
+/// 360dialog's own error body.
+///
+/// Schema `DialogError`, from `360dialog/messages.yaml#/components/schemas/DialogError`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DialogError {
+    /// What went wrong.
+    pub error: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for DialogError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            error: field_0.ok_or_else(|| __A::Error::missing_field("error"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DialogError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `DialogError`")
+    }
+}
+impl DialogError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for DialogError {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for DialogError {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+/// 360dialog's answer to a change.
+///
+/// Schema `Done`, from `360dialog/webhooks.yaml#/components/schemas/Done`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Done {
+    /// What was done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl rt::decode::FromEntries for Done {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
@@ -172,7 +379,7 @@ impl rt::decode::FromEntries for ErrorResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "error" => {
+                "message" => {
                     field_0 = map
                         .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
@@ -182,24 +389,175 @@ impl rt::decode::FromEntries for ErrorResponse {
                 }
             }
         }
-        Ok(Self { error: field_0, extra })
+        Ok(Self { message: field_0, extra })
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for Done {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        rt::decode::object(deserializer, "an object `ErrorResponse`")
+        rt::decode::object(deserializer, "an object `Done`")
     }
 }
-impl ErrorResponse {
+#[cfg(feature = "webhooks")]
+impl Done {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new() -> Self {
         Self {
-            error: None,
+            message: None,
             extra: Default::default(),
         }
+    }
+}
+/// What went wrong, in the envelope's words.
+///
+/// Schema `ErrorMeta`, from `360dialog/messages.yaml#/components/schemas/ErrorMeta`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ErrorMeta {
+    /// Always false on an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// The HTTP status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_code: Option<i64>,
+    /// What went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub developer_message: Option<String>,
+    /// More about each problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for ErrorMeta {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<bool> = None;
+        let mut field_1: Option<i64> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<Vec<String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "success" => {
+                    field_0 = map.next_value::<Option<rt::Lenient<bool>>>()?.map(|l| l.0);
+                }
+                "http_code" => {
+                    field_1 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "developer_message" => {
+                    field_2 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "details" => field_3 = map.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            success: field_0,
+            http_code: field_1,
+            developer_message: field_2,
+            details: field_3,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorMeta {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `ErrorMeta`")
+    }
+}
+impl ErrorMeta {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            success: None,
+            http_code: None,
+            developer_message: None,
+            details: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An error body: 360dialog's own (`{"error": "text"}`), the Cloud API's passed through from a proxied call (`{"error": {"code": ...}}`, whose `kind()` sorts it like the WhatsApp crate's), or the older envelope of the configuration endpoints (`{"meta": {...}}`).
+///
+/// Schema `ErrorResponse`, from `360dialog/messages.yaml#/components/schemas/ErrorResponse`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `DialogError`, `GraphAPIError`, `MetaEnvelope` in that order, and keeps a value none accepts in [`ErrorResponse::Unrecognized`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
+pub enum ErrorResponse {
+    /// Tried when the value is an object with `error`.
+    DialogError(DialogError),
+    /// Tried when the value is an object with `error`.
+    GraphAPIError(::whatsapp_cloud_api::types::GraphAPIError),
+    /// Tried when the value is an object with `meta`.
+    MetaEnvelope(MetaEnvelope),
+    /// A value no variant accepts, kept as received.
+    Unrecognized(::serde_json::Value),
+}
+impl ::serde::Serialize for ErrorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::DialogError(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::GraphAPIError(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::MetaEnvelope(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+/// Decodes without cloning trees: the value's text is captured
+/// once, scanned for its type and keys, and each variant whose
+/// required keys are there is tried on the text.
+impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let raw = <rt::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
+        #[allow(unused_variables)]
+        let shape = rt::decode::shape(&raw);
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("error") {
+            if let Some(v) = rt::decode::attempt(&raw) {
+                return Ok(Self::DialogError(v));
+            }
+        }
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("error") {
+            if let Some(v) = rt::decode::attempt(&raw) {
+                return Ok(Self::GraphAPIError(v));
+            }
+        }
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("meta") {
+            if let Some(v) = rt::decode::attempt(&raw) {
+                return Ok(Self::MetaEnvelope(v));
+            }
+        }
+        Ok(Self::Unrecognized(rt::decode::value(&raw)?))
+    }
+}
+impl From<DialogError> for ErrorResponse {
+    fn from(value: DialogError) -> Self {
+        Self::DialogError(value)
+    }
+}
+impl From<MetaEnvelope> for ErrorResponse {
+    fn from(value: MetaEnvelope) -> Self {
+        Self::MetaEnvelope(value)
     }
 }
 /// The error body as compact JSON, on one line.
@@ -268,6 +626,766 @@ impl GetBusinessPublicKeyResponse {
         }
     }
 }
+#[cfg(feature = "health")]
+/// One entity's status.
+///
+/// Schema `HealthEntity`, from `360dialog/health.yaml#/components/schemas/HealthEntity`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct HealthEntity {
+    /// `PHONE_NUMBER`, `WABA`, `BUSINESS` or `APP`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// Its ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The `can_send_message` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_send_message: Option<SendAbility>,
+    /// Whether SIP calls can be received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_receive_call_sip: Option<String>,
+    /// Why sending is limited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<Vec<String>>,
+    /// Why sending is blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<HealthError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "health")]
+impl rt::decode::FromEntries for HealthEntity {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<SendAbility> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<Vec<String>> = None;
+        let mut field_5: Option<Vec<HealthError>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "entity_type" => {
+                    field_0 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "id" => {
+                    field_1 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "can_send_message" => field_2 = map.next_value::<Option<SendAbility>>()?,
+                "can_receive_call_sip" => {
+                    field_3 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "additional_info" => field_4 = map.next_value::<Option<Vec<String>>>()?,
+                "errors" => field_5 = map.next_value::<Option<Vec<HealthError>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            entity_type: field_0,
+            id: field_1,
+            can_send_message: field_2,
+            can_receive_call_sip: field_3,
+            additional_info: field_4,
+            errors: field_5,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "health")]
+impl<'de> ::serde::Deserialize<'de> for HealthEntity {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `HealthEntity`")
+    }
+}
+#[cfg(feature = "health")]
+impl HealthEntity {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            entity_type: None,
+            id: None,
+            can_send_message: None,
+            can_receive_call_sip: None,
+            additional_info: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "health")]
+/// Why an entity is blocked.
+///
+/// Schema `HealthError`, from `360dialog/health.yaml#/components/schemas/HealthError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct HealthError {
+    /// The error code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<i64>,
+    /// What is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_solution: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "health")]
+impl rt::decode::FromEntries for HealthError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error_code" => {
+                    field_0 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "error_description" => {
+                    field_1 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "possible_solution" => {
+                    field_2 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            error_code: field_0,
+            error_description: field_1,
+            possible_solution: field_2,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "health")]
+impl<'de> ::serde::Deserialize<'de> for HealthError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `HealthError`")
+    }
+}
+#[cfg(feature = "health")]
+impl HealthError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_description: None,
+            possible_solution: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "health")]
+/// The overall status and each entity's.
+///
+/// Schema `HealthStatus`, from `360dialog/health.yaml#/components/schemas/HealthStatus`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct HealthStatus {
+    /// The `can_send_message` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_send_message: Option<SendAbility>,
+    /// The number, its account, business and app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<HealthEntity>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "health")]
+impl rt::decode::FromEntries for HealthStatus {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<SendAbility> = None;
+        let mut field_1: Option<Vec<HealthEntity>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "can_send_message" => field_0 = map.next_value::<Option<SendAbility>>()?,
+                "entities" => field_1 = map.next_value::<Option<Vec<HealthEntity>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            can_send_message: field_0,
+            entities: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "health")]
+impl<'de> ::serde::Deserialize<'de> for HealthStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `HealthStatus`")
+    }
+}
+#[cfg(feature = "health")]
+impl HealthStatus {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            can_send_message: None,
+            entities: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "health")]
+/// The health status of the number.
+///
+/// Schema `HealthStatusResponse`, from `360dialog/health.yaml#/components/schemas/HealthStatusResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct HealthStatusResponse {
+    /// The phone number's ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The `health_status` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<HealthStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "health")]
+impl rt::decode::FromEntries for HealthStatusResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<HealthStatus> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "health_status" => field_1 = map.next_value::<Option<HealthStatus>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0,
+            health_status: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "health")]
+impl<'de> ::serde::Deserialize<'de> for HealthStatusResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `HealthStatusResponse`")
+    }
+}
+#[cfg(feature = "health")]
+impl HealthStatusResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            health_status: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "media")]
+/// The file to upload.
+///
+/// Schema `MediaUpload`, from `360dialog/media.yaml#/components/schemas/MediaUpload`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MediaUpload {
+    /// The file's bytes, as a form part with a file name and content type.
+    pub file: crate::FilePart,
+    /// Always `whatsapp`.
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The file's MIME type (optional here; the file part carries it too).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "media")]
+impl rt::decode::FromEntries for MediaUpload {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<crate::FilePart> = None;
+        let mut field_1: Option<MessagingProductWhatsapp> = None;
+        let mut field_2: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "file" => field_0 = Some(map.next_value::<crate::FilePart>()?),
+                "messaging_product" => {
+                    field_1 = Some(map.next_value::<MessagingProductWhatsapp>()?);
+                }
+                "type" => field_2 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            file: field_0.ok_or_else(|| __A::Error::missing_field("file"))?,
+            messaging_product: field_1.unwrap_or_default(),
+            type_: field_2,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "media")]
+impl<'de> ::serde::Deserialize<'de> for MediaUpload {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `MediaUpload`")
+    }
+}
+#[cfg(feature = "media")]
+impl MediaUpload {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(file: crate::FilePart) -> Self {
+        Self {
+            file,
+            messaging_product: Default::default(),
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "media")]
+/// Always `whatsapp`.
+///
+/// Schema `MessagingProductWhatsapp`, from `360dialog/media.yaml#/components/schemas/MediaUpload/properties/messaging_product`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum MessagingProductWhatsapp {
+    /// `whatsapp`
+    #[default]
+    Whatsapp,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "media")]
+impl MessagingProductWhatsapp {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Whatsapp => "whatsapp",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "media")]
+impl ::std::fmt::Display for MessagingProductWhatsapp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "media")]
+impl From<&str> for MessagingProductWhatsapp {
+    fn from(value: &str) -> Self {
+        match value {
+            "whatsapp" => Self::Whatsapp,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "media")]
+impl From<String> for MessagingProductWhatsapp {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "whatsapp" => Self::Whatsapp,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "media")]
+impl ::serde::Serialize for MessagingProductWhatsapp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "media")]
+impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <rt::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "whatsapp" => Self::Whatsapp,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+/// The envelope of 360dialog's configuration endpoints.
+///
+/// Schema `MetaEnvelope`, from `360dialog/messages.yaml#/components/schemas/MetaEnvelope`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MetaEnvelope {
+    /// The `meta` member.
+    pub meta: ErrorMeta,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for MetaEnvelope {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<ErrorMeta> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "meta" => field_0 = Some(map.next_value::<ErrorMeta>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            meta: field_0.ok_or_else(|| __A::Error::missing_field("meta"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MetaEnvelope {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `MetaEnvelope`")
+    }
+}
+impl MetaEnvelope {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(meta: impl Into<ErrorMeta>) -> Self {
+        Self {
+            meta: meta.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Copying deliveries to extra webhooks.
+///
+/// Schema `MultiWebhook`, from `360dialog/webhooks.yaml#/components/schemas/MultiWebhook`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MultiWebhook {
+    /// Whether copies are sent.
+    pub enabled: bool,
+    /// The extra webhooks (up to three).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destinations: Option<Vec<Destination>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl rt::decode::FromEntries for MultiWebhook {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<bool> = None;
+        let mut field_1: Option<Vec<Destination>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "enabled" => field_0 = Some(map.next_value::<bool>()?),
+                "destinations" => field_1 = map.next_value::<Option<Vec<Destination>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            enabled: field_0.ok_or_else(|| __A::Error::missing_field("enabled"))?,
+            destinations: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MultiWebhook {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `MultiWebhook`")
+    }
+}
+#[cfg(feature = "webhooks")]
+impl MultiWebhook {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            destinations: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `destinations`.
+    pub fn with_destinations(mut self, value: Vec<Destination>) -> Self {
+        self.destinations = Some(value);
+        self
+    }
+}
+#[cfg(feature = "templates")]
+/// A template to submit for review.
+///
+/// Schema `NewTemplate`, from `360dialog/templates.yaml#/components/schemas/NewTemplate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct NewTemplate {
+    /// Lower-case letters, digits and underscores, up to 512 characters.
+    pub name: String,
+    /// The `category` member.
+    pub category: TemplateCategory,
+    /// Its language code (`en_US`).
+    pub language: String,
+    /// Header, body, footer and buttons, as the Cloud API defines them.
+    pub components: Vec<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Lets review pick another category.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_category_change: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "templates")]
+impl rt::decode::FromEntries for NewTemplate {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<TemplateCategory> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = None;
+        let mut field_4: Option<bool> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<String>()?),
+                "category" => field_1 = Some(map.next_value::<TemplateCategory>()?),
+                "language" => field_2 = Some(map.next_value::<String>()?),
+                "components" => {
+                    field_3 = Some(
+                        map
+                            .next_value::<
+                                Vec<::serde_json::Map<String, ::serde_json::Value>>,
+                            >()?,
+                    );
+                }
+                "allow_category_change" => field_4 = map.next_value::<Option<bool>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.ok_or_else(|| __A::Error::missing_field("name"))?,
+            category: field_1.ok_or_else(|| __A::Error::missing_field("category"))?,
+            language: field_2.ok_or_else(|| __A::Error::missing_field("language"))?,
+            components: field_3.ok_or_else(|| __A::Error::missing_field("components"))?,
+            allow_category_change: field_4,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "templates")]
+impl<'de> ::serde::Deserialize<'de> for NewTemplate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `NewTemplate`")
+    }
+}
+#[cfg(feature = "templates")]
+impl NewTemplate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        name: impl Into<String>,
+        category: impl Into<TemplateCategory>,
+        language: impl Into<String>,
+        components: Vec<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            category: category.into(),
+            language: language.into(),
+            components,
+            allow_category_change: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `allow_category_change`.
+    pub fn with_allow_category_change(mut self, value: bool) -> Self {
+        self.allow_category_change = Some(value);
+        self
+    }
+}
+#[cfg(feature = "health")]
+/// Whether messages can be sent.
+///
+/// Schema `SendAbility`, from `360dialog/health.yaml#/components/schemas/SendAbility`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SendAbility {
+    /// `AVAILABLE`
+    Available,
+    /// `LIMITED`
+    Limited,
+    /// `BLOCKED`
+    Blocked,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "health")]
+impl SendAbility {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Limited => "LIMITED",
+            Self::Blocked => "BLOCKED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "health")]
+impl ::std::fmt::Display for SendAbility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "health")]
+impl From<&str> for SendAbility {
+    fn from(value: &str) -> Self {
+        match value {
+            "AVAILABLE" => Self::Available,
+            "LIMITED" => Self::Limited,
+            "BLOCKED" => Self::Blocked,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "health")]
+impl From<String> for SendAbility {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AVAILABLE" => Self::Available,
+            "LIMITED" => Self::Limited,
+            "BLOCKED" => Self::Blocked,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "health")]
+impl ::serde::Serialize for SendAbility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "health")]
+impl<'de> ::serde::Deserialize<'de> for SendAbility {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <rt::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "AVAILABLE" => Self::Available,
+                "LIMITED" => Self::Limited,
+                "BLOCKED" => Self::Blocked,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "set-business-public-key")]
 /// Response after successfully uploading and configuring the business encryption public key
 ///
@@ -320,5 +1438,439 @@ impl SetBusinessPublicKeyResponse {
             success: None,
             extra: Default::default(),
         }
+    }
+}
+#[cfg(feature = "templates")]
+/// What the template is for.
+///
+/// Schema `TemplateCategory`, from `360dialog/templates.yaml#/components/schemas/TemplateCategory`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TemplateCategory {
+    /// `AUTHENTICATION`
+    Authentication,
+    /// `MARKETING`
+    Marketing,
+    /// `UTILITY`
+    Utility,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "templates")]
+impl TemplateCategory {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Authentication => "AUTHENTICATION",
+            Self::Marketing => "MARKETING",
+            Self::Utility => "UTILITY",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "templates")]
+impl ::std::fmt::Display for TemplateCategory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "templates")]
+impl From<&str> for TemplateCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTHENTICATION" => Self::Authentication,
+            "MARKETING" => Self::Marketing,
+            "UTILITY" => Self::Utility,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "templates")]
+impl From<String> for TemplateCategory {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AUTHENTICATION" => Self::Authentication,
+            "MARKETING" => Self::Marketing,
+            "UTILITY" => Self::Utility,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "templates")]
+impl ::serde::Serialize for TemplateCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "templates")]
+impl<'de> ::serde::Deserialize<'de> for TemplateCategory {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <rt::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "AUTHENTICATION" => Self::Authentication,
+                "MARKETING" => Self::Marketing,
+                "UTILITY" => Self::Utility,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "templates")]
+/// A page of templates.
+///
+/// Schema `TemplateList`, from `360dialog/templates.yaml#/components/schemas/TemplateList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct TemplateList {
+    /// How many templates this page holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// The filters applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filters: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// The page size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// How many templates were skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// The sort fields applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<Vec<String>>,
+    /// How many templates match in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// The templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waba_templates: Option<Vec<WabaTemplate>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "templates")]
+impl rt::decode::FromEntries for TemplateList {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
+        let mut field_2: Option<i64> = None;
+        let mut field_3: Option<i64> = None;
+        let mut field_4: Option<Vec<String>> = None;
+        let mut field_5: Option<i64> = None;
+        let mut field_6: Option<Vec<WabaTemplate>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "count" => {
+                    field_0 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "filters" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::serde_json::Map<String, ::serde_json::Value>>,
+                        >()?;
+                }
+                "limit" => {
+                    field_2 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "offset" => {
+                    field_3 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "sort" => field_4 = map.next_value::<Option<Vec<String>>>()?,
+                "total" => {
+                    field_5 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
+                }
+                "waba_templates" => {
+                    field_6 = map.next_value::<Option<Vec<WabaTemplate>>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            count: field_0,
+            filters: field_1,
+            limit: field_2,
+            offset: field_3,
+            sort: field_4,
+            total: field_5,
+            waba_templates: field_6,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "templates")]
+impl<'de> ::serde::Deserialize<'de> for TemplateList {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `TemplateList`")
+    }
+}
+#[cfg(feature = "templates")]
+impl TemplateList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            filters: None,
+            limit: None,
+            offset: None,
+            sort: None,
+            total: None,
+            waba_templates: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "templates")]
+/// A message template as 360dialog lists it.
+///
+/// Schema `WabaTemplate`, from `360dialog/templates.yaml#/components/schemas/WabaTemplate`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WabaTemplate {
+    /// The template's ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The template's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its language code (`en_US`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// `AUTHENTICATION`, `MARKETING` or `UTILITY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Review status, in lower case (`approved`, `rejected`, `submitted`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The account's template namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Why review rejected it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_reason: Option<String>,
+    /// The template's quality rating, as the Cloud API reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality_score: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Header, body, footer and buttons, as the Cloud API defines them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "templates")]
+impl rt::decode::FromEntries for WabaTemplate {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<String> = None;
+        let mut field_5: Option<String> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
+        let mut field_8: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "name" => {
+                    field_1 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "language" => {
+                    field_2 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "category" => {
+                    field_3 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "status" => {
+                    field_4 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "namespace" => {
+                    field_5 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "rejected_reason" => {
+                    field_6 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                "quality_score" => {
+                    field_7 = map
+                        .next_value::<
+                            Option<::serde_json::Map<String, ::serde_json::Value>>,
+                        >()?;
+                }
+                "components" => {
+                    field_8 = map
+                        .next_value::<
+                            Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+                        >()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0,
+            name: field_1,
+            language: field_2,
+            category: field_3,
+            status: field_4,
+            namespace: field_5,
+            rejected_reason: field_6,
+            quality_score: field_7,
+            components: field_8,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "templates")]
+impl<'de> ::serde::Deserialize<'de> for WabaTemplate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `WabaTemplate`")
+    }
+}
+#[cfg(feature = "templates")]
+impl WabaTemplate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            language: None,
+            category: None,
+            status: None,
+            namespace: None,
+            rejected_reason: None,
+            quality_score: None,
+            components: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Where deliveries go, and the headers sent with each.
+///
+/// Schema `WebhookConfig`, from `360dialog/webhooks.yaml#/components/schemas/WebhookConfig`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WebhookConfig {
+    /// The HTTPS URL.
+    pub url: String,
+    /// Header names and values sent with every delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<::std::collections::BTreeMap<String, String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl rt::decode::FromEntries for WebhookConfig {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<::std::collections::BTreeMap<String, String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "url" => field_0 = Some(map.next_value::<String>()?),
+                "headers" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::std::collections::BTreeMap<String, String>>,
+                        >()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            url: field_0.ok_or_else(|| __A::Error::missing_field("url"))?,
+            headers: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookConfig {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `WebhookConfig`")
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookConfig {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            headers: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `headers`.
+    pub fn with_headers(
+        mut self,
+        value: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.headers = Some(value);
+        self
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for WebhookConfig {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for WebhookConfig {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }

@@ -242,6 +242,219 @@ where
     }
     assert_request(server, expected).await;
 }
+/// `PUT /multi_webhook` (addMultiWebhookDestinations), with request body example `add`.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn add_multi_webhook_destinations_add() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .add_multi_webhook_destinations(
+                value(
+                    "request body example `add`",
+                    "{\"destinations\":[{\"name\":\"crm\",\"url\":\"https://crm.example.com/whatsapp\"}]}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "PUT",
+        path: "/multi_webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"destinations\":[{\"name\":\"crm\",\"url\":\"https://crm.example.com/whatsapp\"}]}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `done`",
+            "{\"message\":\"ok\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /v1/configs/templates` (createTemplate), with request body example `utility`.
+#[cfg(feature = "templates")]
+#[tokio::test]
+async fn create_template_utility() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .create_template(
+                value(
+                    "request body example `utility`",
+                    "{\"category\":\"UTILITY\",\"components\":[{\"example\":{\"body_text\":[[\"#4521\"]]},\"text\":\"Your order {{1}} has shipped.\",\"type\":\"BODY\"}],\"language\":\"de\",\"name\":\"order_update\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v1/configs/templates".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"category\":\"UTILITY\",\"components\":[{\"example\":{\"body_text\":[[\"#4521\"]]},\"text\":\"Your order {{1}} has shipped.\",\"type\":\"BODY\"}],\"language\":\"de\",\"name\":\"order_update\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `submitted`",
+            "{\"category\":\"UTILITY\",\"components\":[{\"text\":\"Your order {{1}} has shipped.\",\"type\":\"BODY\"}],\"id\":\"594425479261596\",\"language\":\"de\",\"name\":\"order_update\",\"status\":\"submitted\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `DELETE /{media_id}` (deleteMedia), with its documented parameters.
+#[cfg(feature = "media")]
+#[tokio::test]
+async fn delete_media() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.delete_media("1037543291543636");
+    let expected = Expected {
+        method: "DELETE",
+        path: "/1037543291543636".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `DELETE /v1/configs/templates/{template_name}` (deleteTemplate), with its documented parameters.
+#[cfg(feature = "templates")]
+#[tokio::test]
+async fn delete_template() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.delete_template("order_update");
+    let expected = Expected {
+        method: "DELETE",
+        path: "/v1/configs/templates/order_update".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    serve(&server, 200u16, None, None).await;
+    let value: () = call().send().await.expect("the call succeeds");
+    assert_eq!(value, ());
+    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /{Attachment-URL}` (downloadMedia), with its documented parameters.
+#[cfg(feature = "media")]
+#[tokio::test]
+async fn download_media() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.download_media(format!("{}/media-download", server.uri()));
+    let expected = Expected {
+        method: "GET",
+        path: "/media-download".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    let bytes: &[u8] = b"\x89PNG\r\n\x1a\n example bytes";
+    serve(&server, 200u16, None, Some(bytes)).await;
+    let value = call().send().await.expect("the call succeeds");
+    assert_eq!(value, bytes);
+    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            401u16,
+            "error example `example` (HTTP 401)",
+            "{\"error\":\"invalid api key\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /whatsapp_business_profile` (getBusinessProfile), with its documented parameters.
+#[cfg(feature = "profile")]
+#[tokio::test]
+async fn get_business_profile() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.get_business_profile();
+    let expected = Expected {
+        method: "GET",
+        path: "/whatsapp_business_profile".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `profile`",
+            "{\"data\":[{\"about\":\"Fresh bread daily.\",\"description\":\"Bakery in Berlin.\",\"email\":\"hello@bakery.example\",\"messaging_product\":\"whatsapp\",\"vertical\":\"RETAIL\",\"websites\":[\"https://bakery.example\"]}]}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
 /// `GET /whatsapp_business_encryption` (get-business-public-key), with its documented parameters.
 #[cfg(feature = "get-business-public-key")]
 #[tokio::test]
@@ -278,6 +491,333 @@ async fn get_business_public_key() {
             400u16,
             "error example `example` (HTTP 400)",
             "{\"error\":\"unknown field `public_key` in fields\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /health_status` (getHealthStatus), with its documented parameters.
+#[cfg(feature = "health")]
+#[tokio::test]
+async fn get_health_status() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.get_health_status();
+    let expected = Expected {
+        method: "GET",
+        path: "/health_status".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `limited`",
+            "{\"health_status\":{\"can_send_message\":\"LIMITED\",\"entities\":[{\"can_send_message\":\"AVAILABLE\",\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106540352242922\"},{\"additional_info\":[\"The account has reached its messaging limit.\"],\"can_send_message\":\"LIMITED\",\"entity_type\":\"WABA\",\"id\":\"102290129340398\"}]},\"id\":\"106540352242922\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            401u16,
+            "error example `example` (HTTP 401)",
+            "{\"error\":\"invalid api key\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /{media_id}` (getMediaUrl), with its documented parameters.
+#[cfg(feature = "media")]
+#[tokio::test]
+async fn get_media_url() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.get_media_url("1037543291543636");
+    let expected = Expected {
+        method: "GET",
+        path: "/1037543291543636".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `found`",
+            "{\"file_size\":52344,\"id\":\"1037543291543636\",\"messaging_product\":\"whatsapp\",\"mime_type\":\"image/jpeg\",\"sha256\":\"3b1f8c0e5b8e4a2f9d6c7b5a4e3d2c1b0a9f8e7d6c5b4a3928170615243f2e1d\",\"url\":\"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1717171717&hash=ATsample\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /multi_webhook` (getMultiWebhook), with its documented parameters.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn get_multi_webhook() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.get_multi_webhook();
+    let expected = Expected {
+        method: "GET",
+        path: "/multi_webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `two`",
+            "{\"destinations\":[{\"headers\":{\"X-Token\":\"a1b2c3\"},\"name\":\"analytics\",\"url\":\"https://analytics.example.com/hook\"}],\"enabled\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            401u16,
+            "error example `example` (HTTP 401)",
+            "{\"error\":\"invalid api key\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /v1/configs/webhook` (getWebhook), with its documented parameters.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn get_webhook() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.get_webhook();
+    let expected = Expected {
+        method: "GET",
+        path: "/v1/configs/webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `set`",
+            "{\"url\":\"https://bot.example.com/whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            401u16,
+            "error example `example` (HTTP 401)",
+            "{\"error\":\"invalid api key\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `GET /v1/configs/templates` (listTemplates), with its documented parameters.
+#[cfg(feature = "templates")]
+#[tokio::test]
+async fn list_templates() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || client.list_templates();
+    let expected = Expected {
+        method: "GET",
+        path: "/v1/configs/templates".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::None,
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `page`",
+            "{\"count\":1,\"filters\":{},\"limit\":1000,\"offset\":0,\"sort\":[\"id\"],\"total\":1,\"waba_templates\":[{\"category\":\"UTILITY\",\"components\":[{\"text\":\"Your order {{1}} has shipped.\",\"type\":\"BODY\"}],\"id\":\"594425479261596\",\"language\":\"de\",\"name\":\"order_update\",\"namespace\":\"c8ae5f90_307a_ca4c_b8f6_d1e2a2573ed8\",\"status\":\"approved\"}]}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /messages` (sendMessage), with request body example `mark_read`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn mark_as_read_mark_read() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .mark_as_read(
+                value(
+                    "request body example `mark_read`",
+                    "{\"message_id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFDNBMkE1QjE5OEM0RDdGMzE0NkRBAA==\",\"messaging_product\":\"whatsapp\",\"status\":\"read\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"message_id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFDNBMkE1QjE5OEM0RDdGMzE0NkRBAA==\",\"messaging_product\":\"whatsapp\",\"status\":\"read\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `read`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /messages` (sendMessage), with request body example `mark_read_typing`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn mark_as_read_mark_read_typing() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .mark_as_read(
+                value(
+                    "request body example `mark_read_typing`",
+                    "{\"message_id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFDNBMkE1QjE5OEM0RDdGMzE0NkRBAA==\",\"messaging_product\":\"whatsapp\",\"status\":\"read\",\"typing_indicator\":{\"type\":\"text\"}}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"message_id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFDNBMkE1QjE5OEM0RDdGMzE0NkRBAA==\",\"messaging_product\":\"whatsapp\",\"status\":\"read\",\"typing_indicator\":{\"type\":\"text\"}}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `read`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /messages` (sendMessage), with request body example `text`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_text() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                value(
+                    "request body example `text`",
+                    "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your order has shipped.\"},\"to\":\"4915112345678\",\"type\":\"text\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your order has shipped.\"},\"to\":\"4915112345678\",\"type\":\"text\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"4915112345678\",\"wa_id\":\"4915112345678\"}],\"messages\":[{\"id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk5QjM2RjA4QTM4NUQ3QkE5AA==\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /messages` (sendMessage), with request body example `template`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_template() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                value(
+                    "request body example `template`",
+                    "{\"messaging_product\":\"whatsapp\",\"template\":{\"components\":[{\"parameters\":[{\"text\":\"#4521\",\"type\":\"text\"}],\"type\":\"body\"}],\"language\":{\"code\":\"de\"},\"name\":\"order_update\"},\"to\":\"4915112345678\",\"type\":\"template\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"template\":{\"components\":[{\"parameters\":[{\"text\":\"#4521\",\"type\":\"text\"}],\"type\":\"body\"}],\"language\":{\"code\":\"de\"},\"name\":\"order_update\"},\"to\":\"4915112345678\",\"type\":\"template\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"4915112345678\",\"wa_id\":\"4915112345678\"}],\"messages\":[{\"id\":\"wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk5QjM2RjA4QTM4NUQ3QkE5AA==\"}],\"messaging_product\":\"whatsapp\"}",
             || call().send(),
         )
         .await;
@@ -322,6 +862,225 @@ async fn set_business_public_key_example() {
             400u16,
             "error example `example` (HTTP 400)",
             "{\"error\":\"business_public_key is not a valid RSA public key in PEM format\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /multi_webhook` (setMultiWebhook), with request body example `enable`.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn set_multi_webhook_enable() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .set_multi_webhook(
+                value(
+                    "request body example `enable`",
+                    "{\"destinations\":[{\"name\":\"analytics\",\"url\":\"https://analytics.example.com/hook\"}],\"enabled\":true}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/multi_webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"destinations\":[{\"name\":\"analytics\",\"url\":\"https://analytics.example.com/hook\"}],\"enabled\":true}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `done`",
+            "{\"message\":\"ok\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /v1/configs/webhook` (setWebhook), with request body example `with_header`.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn set_webhook_with_header() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .set_webhook(
+                value(
+                    "request body example `with_header`",
+                    "{\"headers\":{\"X-Bot-Token\":\"s3cr3t-token\"},\"url\":\"https://bot.example.com/whatsapp\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v1/configs/webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"headers\":{\"X-Bot-Token\":\"s3cr3t-token\"},\"url\":\"https://bot.example.com/whatsapp\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `set`",
+            "{\"headers\":{\"X-Bot-Token\":\"s3cr3t-token\"},\"url\":\"https://bot.example.com/whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /whatsapp_business_profile` (updateBusinessProfile), with request body example `about`.
+#[cfg(feature = "profile")]
+#[tokio::test]
+async fn update_business_profile_about() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .update_business_profile(
+                value(
+                    "request body example `about`",
+                    "{\"about\":\"Fresh bread daily, open 7-19.\",\"messaging_product\":\"whatsapp\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/whatsapp_business_profile".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"about\":\"Fresh bread daily, open 7-19.\",\"messaging_product\":\"whatsapp\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `done`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `PATCH /multi_webhook` (updateMultiWebhookDestination), with request body example `move`.
+#[cfg(feature = "webhooks")]
+#[tokio::test]
+async fn update_multi_webhook_destination_move_() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .update_multi_webhook_destination(
+                value(
+                    "request body example `move`",
+                    "{\"name\":\"crm\",\"url\":\"https://crm.example.com/v2/whatsapp\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "PATCH",
+        path: "/multi_webhook".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json("{\"name\":\"crm\",\"url\":\"https://crm.example.com/v2/whatsapp\"}"),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `done`",
+            "{\"message\":\"ok\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /media` (uploadMedia), with request body example `example`.
+#[cfg(feature = "media")]
+#[tokio::test]
+async fn upload_media_example() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .upload_media(
+                value(
+                    "request body example `example`",
+                    "{\"file\":{\"bytes\":[1,2,3],\"content_type\":\"application/octet-stream\",\"file_name\":\"example.bin\"},\"messaging_product\":\"whatsapp\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/media".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Multipart(vec!["file", "messaging_product"]),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `uploaded`",
+            "{\"id\":\"1037543291543636\"}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":131030,\"fbtrace_id\":\"AbCdEf12345\",\"message\":\"(#131030) Recipient phone number not in allowed list\",\"type\":\"OAuthException\"}}",
             || call().send(),
         )
         .await;

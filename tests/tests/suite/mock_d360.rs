@@ -2,6 +2,7 @@
 
 use d360_messaging::RetryPolicy;
 use d360_messaging::types::BusinessPublicKeySignatureStatus as SignatureStatus;
+use d360_messaging::types::{ErrorResponse, Message};
 use d360_messaging::{Client, Error};
 use serde_json::json;
 use wiremock::matchers::{body_string, header, method, path, query_param};
@@ -133,10 +134,10 @@ async fn documented_error_statuses_decode_into_the_error_type() {
                 panic!("HTTP {status}: {error:?}")
             };
             assert_eq!(*got, status);
-            assert_eq!(
-                body.error.as_deref(),
-                Some(format!("failure {status}").as_str())
-            );
+            let ErrorResponse::DialogError(body) = body else {
+                panic!("HTTP {status}: not 360dialog's own error shape: {body:?}")
+            };
+            assert_eq!(body.error, format!("failure {status}"));
             assert!(!format!("{error:?}").contains(API_KEY));
         }
     }
@@ -178,4 +179,138 @@ async fn an_undocumented_status_keeps_the_raw_body_and_unknown_values_decode() {
     };
     assert_eq!((*status, body.text().as_ref()), (418, "teapot"));
     assert!(!format!("{c:?}").contains(API_KEY));
+}
+
+/// A client that retries at once, so retries show as extra requests.
+fn retrying_client(server: &MockServer) -> Client {
+    Client::builder(API_KEY)
+        .base_url(server.uri())
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(3)
+                .base_delay(std::time::Duration::ZERO),
+        )
+        .build()
+        .expect("client builds")
+}
+
+#[tokio::test]
+async fn a_failed_media_lookup_is_never_repeated_though_other_calls_are() {
+    // 360dialog blocks `GET /{media_id}` for the number after a few failures
+    // within an hour: not even 429 is retried there.
+    let server = MockServer::start().await;
+    for status in [400u16, 404, 429] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/1037543291543636"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("Retry-After", "0")
+                    .set_body_json(json!({"error": "media not found"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let e = retrying_client(&server)
+            .get_media_url("1037543291543636")
+            .send()
+            .await
+            .expect_err("fails");
+        assert_eq!(e.status(), Some(status));
+        server.verify().await;
+    }
+    // Any other call is retried after 429, as the retry policy says.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/configs/webhook"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let _ = retrying_client(&server)
+        .get_webhook()
+        .send()
+        .await
+        .expect_err("429");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn media_by_id_is_fetched_from_360dialogs_host_with_the_cdn_path_and_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/1037543291543636"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messaging_product": "whatsapp",
+            "url": "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1717171717&hash=ATsample",
+            "mime_type": "image/jpeg",
+            "sha256": "3b1f",
+            "file_size": 3,
+            "id": "1037543291543636"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/whatsapp_business/attachments/"))
+        .and(query_param("mid", "1037543291543636"))
+        .and(query_param("ext", "1717171717"))
+        .and(query_param("hash", "ATsample"))
+        .and(header("D360-API-KEY", API_KEY))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0xFF, 0xD8, 0xFF]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let media = client(&server)
+        .download_media_by_id("1037543291543636")
+        .await
+        .expect("downloads");
+    assert_eq!(media.bytes, [0xFF, 0xD8, 0xFF]);
+    assert_eq!(media.mime_type, "image/jpeg");
+}
+
+#[tokio::test]
+async fn both_error_shapes_decode_and_a_graph_error_keeps_its_kind() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100, "fbtrace_id": "Ab"}
+        })))
+        .mount(&server)
+        .await;
+    let e = client(&server)
+        .send_message(Message::text("4915112345678", "Hi"))
+        .await
+        .expect_err("400");
+    let Some(ErrorResponse::GraphAPIError(graph)) = e.api_error() else {
+        panic!("not the Cloud API's shape: {e:?}")
+    };
+    assert_eq!(graph.error.code, 100);
+    // The WhatsApp crate's error kinds sort the passed-through code.
+    assert_eq!(
+        graph.kind(),
+        whatsapp_cloud_api::errors::ErrorKind::InvalidParameter
+    );
+}
+
+#[test]
+fn a_delivery_is_read_only_with_the_configured_header() {
+    use d360_messaging::deliveries::{self, HeaderAuth};
+    let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"4915100000000","phone_number_id":"2"},"messages":[{"from":"4915112345678","id":"wamid.A","timestamp":"1700000000","type":"text","text":{"body":"hi"}}]}}]}]}"#;
+    let auth = HeaderAuth::new("X-Bot-Token", "s3cr3t-token");
+    assert!(auth.parse(Some("s3cr3t-tokem"), body).is_err());
+    assert!(auth.parse(None, body).is_err());
+    assert!(!format!("{auth:?}").contains("s3cr3t"));
+    let payload = auth.parse(Some("s3cr3t-token"), body).expect("parses");
+    assert_eq!(payload.messages().count(), 1);
+    // Partner deliveries: the hex HMAC-SHA256 of the body, with or without `sha256=`.
+    let hex = deliveries::sign_partner(b"platform-secret", body);
+    assert_eq!(hex.len(), 64);
+    let prefixed = format!("sha256={hex}");
+    assert!(deliveries::verify_partner_signature(b"platform-secret", body, Some(&hex)).is_ok());
+    assert!(
+        deliveries::verify_partner_signature(b"platform-secret", body, Some(&prefixed)).is_ok()
+    );
+    assert!(deliveries::verify_partner_signature(b"other", body, Some(&hex)).is_err());
 }
