@@ -210,12 +210,17 @@ fn codegen(root: &Path, runs: usize, report: &mut Report) -> Result<(), String> 
     let specs = root.join("specs");
     let config = fragment_codegen::config::Config::load(&specs.join("codegen.toml"))
         .map_err(|e| e.to_string())?;
+    // A target may use the crates of the targets before it.
+    let mut foreign = fragment_codegen::lower::Foreign::default();
     for target in &config.targets {
+        let before = foreign.clone();
         let mut total = Vec::new();
         let (mut load, mut lower, mut emit) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..runs {
             let start = Instant::now();
-            let output = fragment_codegen::generate(&specs, target).map_err(|e| e.to_string())?;
+            foreign = before.clone();
+            let output = fragment_codegen::generate_after(&specs, target, &mut foreign)
+                .map_err(|e| e.to_string())?;
             total.push(start.elapsed());
             load.push(output.timings.load);
             lower.push(output.timings.lower);
