@@ -2,7 +2,7 @@
 // `specs/`. Do not edit it by hand: change the fragments, `specs/codegen.toml`
 // or the generator, then regenerate.
 
-//! Typed client for 360dialog's WhatsApp Messaging API.
+//! Typed client for 360dialog's WhatsApp Messaging API: messages, media, templates, webhook configuration, business profile, encryption key and health (not the Partner API).
 //!
 //! Generated from these OpenAPI fragments:
 //!
