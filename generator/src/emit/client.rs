@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::features::Plan;
-use super::types::{ident, rust_ty};
+use super::types::{ident, param_ty, rust_ty};
 use super::{Items, Module, docs};
 use crate::ir::{
     Api, Auth, BodyMedia, FlatField, Operation, Param, ParamLocation, PathPart, ResponseContent,
@@ -436,14 +436,7 @@ fn client_method(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                     continue;
                 }
                 let name = ident(&flat.name);
-                let ty = match &f.ty {
-                    Ty::String => quote!(impl Into<String>),
-                    t @ Ty::Named(_) => {
-                        let t = rust_ty(t, &types_prefix());
-                        quote!(impl Into<#t>)
-                    }
-                    t => rust_ty(t, &types_prefix()),
-                };
+                let (ty, _) = param_ty(&f.ty, &types_prefix());
                 args.push(quote!(#name: #ty));
                 names.push(name);
             }
@@ -675,16 +668,9 @@ impl Members {
                     }
                 });
             } else {
-                let (arg, value) = match &f.ty {
-                    Ty::String => (quote!(value: impl Into<String>), wrap(quote!(value.into()))),
-                    t @ Ty::Named(_) => {
-                        let t = rust_ty(t, &tp);
-                        (quote!(value: impl Into<#t>), wrap(quote!(value.into())))
-                    }
-                    t => {
-                        let t = rust_ty(t, &tp);
-                        (quote!(value: #t), wrap(quote!(value)))
-                    }
+                let (arg, value) = match param_ty(&f.ty, &tp) {
+                    (t, true) => (quote!(value: #t), wrap(quote!(value.into()))),
+                    (t, false) => (quote!(value: #t), wrap(quote!(value))),
                 };
                 self.setters.push(quote! {
                     #fdoc

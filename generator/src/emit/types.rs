@@ -137,6 +137,19 @@ pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
     }
 }
 
+/// The type of a parameter that takes a value of `ty`: strings and named
+/// types (this crate's or another's) as `impl Into<T>`, with `true` when the
+/// value needs `.into()`; anything else as itself.
+pub(super) fn param_ty(ty: &Ty, prefix: &TokenStream) -> (TokenStream, bool) {
+    match ty {
+        Ty::String | Ty::Named(_) | Ty::Extern(_) => {
+            let t = rust_ty(ty, prefix);
+            (quote!(impl Into<#t>), true)
+        }
+        t => (rust_ty(t, prefix), false),
+    }
+}
+
 /// `::krate::types::Name` for a type of another generated crate.
 pub(super) fn extern_path(path: &str) -> TokenStream {
     let segments = path.split("::").map(ident);
@@ -246,7 +259,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         } else if f.constant.is_some() {
             quote!(#rust: Default::default())
         } else {
-            match (matches!(f.ty, Ty::String | Ty::Named(_)), f.boxed) {
+            match (param_ty(&f.ty, &quote!()).1, f.boxed) {
                 (true, true) => quote!(#rust: Box::new(#rust.into())),
                 (true, false) => quote!(#rust: #rust.into()),
                 (false, true) => quote!(#rust: Box::new(#rust)),
@@ -303,13 +316,9 @@ fn struct_setters(s: &StructDef) -> TokenStream {
         let Some(setter) = &f.setter else { continue };
         let setter = ident(setter);
         let field = ident(&f.rust);
-        let (param, value) = match &f.ty {
-            Ty::String => (quote!(impl Into<String>), quote!(value.into())),
-            t @ Ty::Named(_) => {
-                let t = rust_ty(t, &quote!());
-                (quote!(impl Into<#t>), quote!(value.into()))
-            }
-            t => (rust_ty(t, &quote!()), quote!(value)),
+        let (param, value) = match param_ty(&f.ty, &quote!()) {
+            (param, true) => (param, quote!(value.into())),
+            (param, false) => (param, quote!(value)),
         };
         let value = if f.boxed {
             quote!(Box::new(#value))
@@ -732,13 +741,9 @@ fn shared_methods(t: &TaggedDef) -> TokenStream {
             continue;
         };
         let setter = ident(setter);
-        let (param, convert) = match &f.ty {
-            Ty::String => (quote!(impl Into<String>), quote!(.into())),
-            t @ Ty::Named(_) => {
-                let t = rust_ty(t, &quote!());
-                (quote!(impl Into<#t>), quote!(.into()))
-            }
-            t => (rust_ty(t, &quote!()), quote!()),
+        let (param, convert) = match param_ty(&f.ty, &quote!()) {
+            (param, true) => (param, quote!(.into())),
+            (param, false) => (param, quote!()),
         };
         let assign = if f.optional {
             quote!(Some(new_value))
@@ -1079,17 +1084,8 @@ fn new_params(args: &[NewArg<'_>]) -> Vec<TokenStream> {
                     return quote!(#rust: impl Into<#t>);
                 }
             };
-            match &f.ty {
-                Ty::String => quote!(#rust: impl Into<String>),
-                t @ Ty::Named(_) => {
-                    let t = rust_ty(t, &quote!());
-                    quote!(#rust: impl Into<#t>)
-                }
-                t => {
-                    let t = rust_ty(t, &quote!());
-                    quote!(#rust: #t)
-                }
-            }
+            let (param, _) = param_ty(&f.ty, &quote!());
+            quote!(#rust: #param)
         })
         .collect()
 }

@@ -190,9 +190,9 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 impl Shape {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(origin: ::golden_crossfile_base::types::Point) -> Self {
+    pub fn new(origin: impl Into<::golden_crossfile_base::types::Point>) -> Self {
         Self {
-            origin,
+            origin: origin.into(),
             labels: None,
             extra: Default::default(),
         }
