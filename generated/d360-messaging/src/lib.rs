@@ -44,7 +44,7 @@ pub use ::fragment_codegen_runtime::{
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
 pub use ::fragment_codegen_runtime::reqwest;
-///The `whatsapp-cloud-api` crate, whose types this crate's operations use (its features `business_profile`, `media`, `messages`, `webhooks` are on); `types` re-exports them.
+/// The `whatsapp-cloud-api` crate, whose types this crate's operations use (its features `business_profile`, `media`, `messages`, `webhooks` are on); `types` re-exports them.
 pub use ::whatsapp_cloud_api;
 #[cfg(feature = "media")]
 #[rustfmt::skip]

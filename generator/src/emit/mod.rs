@@ -477,7 +477,7 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     let dependencies = api.target.dependencies.iter().map(|d| {
         let lib = types::ident(&d.lib_name);
         let doc = format!(
-            "The `{}` crate, whose types this crate's operations use (its features {} are on); `types` re-exports them.",
+            " The `{}` crate, whose types this crate's operations use (its features {} are on); `types` re-exports them.",
             d.crate_name,
             d.features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
         );

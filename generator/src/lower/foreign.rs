@@ -174,13 +174,8 @@ impl Lowerer<'_> {
         if file.is_empty() {
             return Ok(None);
         }
-        let base = self.fragments[fi].path.parent().unwrap_or(Path::new(""));
-        let wanted = normalize_path(&base.join(file));
-        if self
-            .fragments
-            .iter()
-            .any(|f| normalize_path(&f.path) == wanted)
-        {
+        let wanted = self.ref_path(fi, file);
+        if self.fragment_at(&wanted).is_some() {
             return Ok(None);
         }
         let Some(krate) = self.foreign.owner(&wanted) else {

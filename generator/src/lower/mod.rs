@@ -199,6 +199,20 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The path (relative to `specs/`) of the file a `$ref` in fragment
+    /// `fi` names.
+    pub(crate) fn ref_path(&self, fi: usize, file: &str) -> PathBuf {
+        let base = self.fragments[fi].path.parent().unwrap_or(Path::new(""));
+        normalize_path(&base.join(file))
+    }
+
+    /// The index of this target's fragment at `path`.
+    pub(crate) fn fragment_at(&self, path: &Path) -> Option<usize> {
+        self.fragments
+            .iter()
+            .position(|f| normalize_path(&f.path) == path)
+    }
+
     /// Splits a `$ref` into the fragment it points into and the pointer inside it.
     pub(crate) fn split_ref(
         &self,
@@ -210,13 +224,10 @@ impl<'a> Lowerer<'a> {
         let target_fi = if file.is_empty() {
             fi
         } else {
-            let base = self.fragments[fi].path.parent().unwrap_or(Path::new(""));
-            let wanted = normalize_path(&base.join(file));
-            self.fragments
-                .iter()
-                .position(|f| normalize_path(&f.path) == wanted)
+            let wanted = self.ref_path(fi, file);
+            self.fragment_at(&wanted)
                 .ok_or_else(|| match self.foreign.owner_name(&wanted) {
-                    Some(krate) => self.err(fi, at, format!("`$ref` names fragment `{file}` of crate `{krate}`: another crate's schema can be used only whole (as a field, an item, a body or a response), not merged or told apart in a union")),
+                    Some(krate) => self.err(fi, at, format!("`$ref` names fragment `{file}` of crate `{krate}`: another crate's schema can be used only whole (as a field, an item, a body, a response or a member of a union without discriminator), not merged (`allOf`) or as a tagged variant")),
                     None => self.err(fi, at, format!("`$ref` names fragment `{file}`, which is not among this target's fragments")),
                 })?
         };

@@ -33,5 +33,5 @@ pub use ::fragment_codegen_runtime::{
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
 pub use ::fragment_codegen_runtime::reqwest;
-///The `golden-crossfile-base` crate, whose types this crate's operations use (its features `labels`, `shapes` are on); `types` re-exports them.
+/// The `golden-crossfile-base` crate, whose types this crate's operations use (its features `labels`, `shapes` are on); `types` re-exports them.
 pub use ::golden_crossfile_base;
