@@ -35,6 +35,10 @@ pub struct Surface {
     pub webhook: Option<String>,
     /// Every type, by Rust name.
     pub types: BTreeMap<String, Type>,
+    /// The generated crates whose types this one uses and re-exports, with
+    /// the features it turns on (their types are part of this API).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, Vec<String>>,
 }
 
 /// One client method.
@@ -327,6 +331,12 @@ pub fn of(api: &Api) -> Surface {
         operations,
         webhook: api.webhook.as_ref().map(|w| ty_text(&w.payload)),
         types,
+        dependencies: api
+            .target
+            .dependencies
+            .iter()
+            .map(|d| (d.crate_name.clone(), d.features.clone()))
+            .collect(),
     }
 }
 

@@ -199,6 +199,7 @@ mod tests {
                 }],
             },
             renamed: Vec::new(),
+            dependencies: Vec::new(),
             semver: "major".into(),
             baseline: None,
         }

@@ -160,6 +160,10 @@ pub struct Report {
     /// Types gone under one name and added under another with the same
     /// shape (see [`pair_renames`]): one line each instead of two.
     pub renamed: Vec<Renamed>,
+    /// The generated crates this one re-exports: one gone, or a feature of
+    /// one turned off, takes types away (see [`dependency_changes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Change>,
     /// `major`, `minor` or `patch`; `none` when nothing changed.
     pub semver: String,
     /// With a baseline ([`baseline`]): how many differences it accepts were
@@ -214,6 +218,7 @@ pub fn diff(old: &Surface, new: &Surface, locate: Locate<'_>) -> Report {
         operations,
         types,
         renamed,
+        dependencies: dependency_changes(old, new),
         semver: String::new(),
         baseline: None,
     };
@@ -237,6 +242,7 @@ impl Report {
             .chain(self.types.added.iter().map(|_| Level::Minor))
             .chain(self.types.removed.iter().map(|_| Level::Major))
             .chain(self.renamed.iter().map(|_| Level::Major))
+            .chain(self.dependencies.iter().map(|c| c.level))
             .chain(
                 self.types
                     .changed
@@ -248,7 +254,10 @@ impl Report {
 
     /// Nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.types.is_empty() && self.renamed.is_empty()
+        self.operations.is_empty()
+            && self.types.is_empty()
+            && self.renamed.is_empty()
+            && self.dependencies.is_empty()
     }
 
     /// The report as JSON, for tools.
@@ -265,6 +274,44 @@ impl Report {
 /// several candidates the name sharing the longest prefix and suffix wins,
 /// then the first by name. Paired types leave the added and removed lists.
 /// A rename is breaking: code naming the old type no longer compiles.
+/// The re-exported crates and their features: one gone or a feature turned
+/// off takes its types out of this crate's `types` (major); one added or a
+/// feature turned on adds some (minor). The re-exported crate's own changes
+/// are in its own report.
+fn dependency_changes(old: &Surface, new: &Surface) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (krate, features) in &old.dependencies {
+        match new.dependencies.get(krate) {
+            None => out.push(change(
+                Level::Major,
+                format!("no longer re-exports crate `{krate}`"),
+            )),
+            Some(now) => {
+                for f in features.iter().filter(|f| !now.contains(f)) {
+                    out.push(change(
+                        Level::Major,
+                        format!("re-exports `{krate}` without its feature `{f}`"),
+                    ));
+                }
+                for f in now.iter().filter(|f| !features.contains(f)) {
+                    out.push(change(
+                        Level::Minor,
+                        format!("re-exports `{krate}` with its feature `{f}`"),
+                    ));
+                }
+            }
+        }
+    }
+    for krate in new
+        .dependencies
+        .keys()
+        .filter(|k| !old.dependencies.contains_key(*k))
+    {
+        out.push(change(Level::Minor, format!("re-exports crate `{krate}`")));
+    }
+    out
+}
+
 fn pair_renames(old: &Surface, new: &Surface, types: &mut Section<TypeEntry>) -> Vec<Renamed> {
     let names: BTreeSet<&str> = old
         .types
@@ -1038,6 +1085,35 @@ mod tests {
     }
 
     #[test]
+    fn a_dependency_or_feature_gone_is_major_and_one_added_is_minor() {
+        let surface = |deps: &[(&str, &[&str])]| {
+            let dependencies = deps
+                .iter()
+                .map(|(k, f)| (k.to_string(), f.iter().map(|f| f.to_string()).collect()))
+                .collect();
+            Surface {
+                note: String::new(),
+                format: String::new(),
+                crate_name: "c".into(),
+                operations: Vec::new(),
+                webhook: None,
+                types: BTreeMap::new(),
+                dependencies,
+            }
+        };
+        let none: Locate<'_> = &|_, _| None;
+        let old = surface(&[("w", &["media", "messages"])]);
+        let fewer = surface(&[("w", &["messages"])]);
+        let more = surface(&[("w", &["media", "messages", "webhooks"]), ("x", &[])]);
+        assert_eq!(diff(&old, &fewer, none).semver, "major");
+        assert_eq!(diff(&old, &surface(&[]), none).semver, "major");
+        let added = diff(&old, &more, none);
+        assert_eq!(added.semver, "minor");
+        assert_eq!(added.dependencies.len(), 2, "{:?}", added.dependencies);
+        assert!(diff(&old, &old, none).is_empty());
+    }
+
+    #[test]
     fn reach_paths_are_shortest_and_in_name_order() {
         let mut s = Surface {
             note: crate::surface::NOTE.into(),
@@ -1046,6 +1122,7 @@ mod tests {
             operations: Vec::new(),
             webhook: None,
             types: BTreeMap::new(),
+            dependencies: BTreeMap::new(),
         };
         s.types.insert(
             "A".into(),

@@ -83,7 +83,8 @@ impl Report {
                 .count();
         let breaking_types = self.types.removed.len()
             + self.renamed.len()
-            + self.types.changed.iter().filter(|t| t.breaking).count();
+            + self.types.changed.iter().filter(|t| t.breaking).count()
+            + self.dependencies.iter().filter(|c| c.breaking).count();
         format!(
             "{title}: semver {} ({} operations added, {} removed, {} changed; {} types added, {} removed, {} renamed, {} changed; {} breaking)\n",
             self.semver,
@@ -140,6 +141,13 @@ impl Report {
         }
         for t in types {
             out.push_str(&format!("  type {verb} `{}` ({})\n", t.name, t.direction));
+        }
+        for c in self
+            .dependencies
+            .iter()
+            .filter(|c| c.breaking == breaking && keep(c))
+        {
+            out.push_str(&format!("  {}\n", c.what));
         }
         if breaking {
             for r in &self.renamed {
@@ -242,6 +250,7 @@ mod tests {
                 changed: types,
             },
             renamed: Vec::new(),
+            dependencies: Vec::new(),
             semver: "major".into(),
             baseline: None,
         }
