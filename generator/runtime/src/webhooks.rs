@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 /// Why a webhook request was rejected.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WebhookError {
     /// The signature header is absent.
     #[error("the signature header is missing")]
@@ -39,6 +40,37 @@ pub enum WebhookError {
     /// The handshake has no challenge to echo.
     #[error("the subscription request has no `hub.challenge`")]
     MissingChallenge,
+    /// A header the deliveries must carry (a secret configured with the
+    /// API) is missing or has another value.
+    #[error("the delivery's `{header}` header is missing or does not match")]
+    HeaderMismatch {
+        /// The header's name.
+        header: String,
+    },
+}
+
+/// Whether a secret received equals the expected one; digests are compared,
+/// so the comparison time says nothing about the secret.
+fn same_secret(received: Option<&str>, expected: &str) -> bool {
+    let given = Sha256::digest(received.unwrap_or_default().as_bytes());
+    received.is_some() && given == Sha256::digest(expected.as_bytes())
+}
+
+/// Checks a header every delivery must carry, for APIs that authenticate
+/// deliveries by a header value configured with them rather than by a
+/// signature.
+pub fn verify_header(
+    name: &str,
+    expected: &str,
+    received: Option<&str>,
+) -> Result<(), WebhookError> {
+    if same_secret(received, expected) {
+        Ok(())
+    } else {
+        Err(WebhookError::HeaderMismatch {
+            header: name.to_string(),
+        })
+    }
 }
 
 /// The signature header value for a body: `sha256=` and the hex HMAC-SHA256
@@ -109,10 +141,7 @@ pub fn verify_subscription<'a>(
     if mode != Some("subscribe") {
         return Err(WebhookError::NotSubscribe);
     }
-    // Compare digests, so the comparison time says nothing about the token.
-    let given = Sha256::digest(verify_token.unwrap_or_default().as_bytes());
-    let expected = Sha256::digest(expected_token.as_bytes());
-    if verify_token.is_none() || given != expected {
+    if !same_secret(verify_token, expected_token) {
         return Err(WebhookError::TokenMismatch);
     }
     challenge.ok_or(WebhookError::MissingChallenge)
