@@ -139,29 +139,18 @@ impl Lowerer<'_> {
         ))))
     }
 
-    /// The schema name a `$ref` into another crate's fragments names.
-    pub(crate) fn foreign_name(
+    /// The schema a `$ref` into another crate's fragments names: its name
+    /// there and, for a struct, its [`Signature`]; `None` for a reference
+    /// into this target's own fragments.
+    pub(crate) fn foreign_schema(
         &self,
         fi: usize,
         reference: &str,
         at: &str,
-    ) -> Result<Option<String>, SpecError> {
+    ) -> Result<Option<(String, Option<Signature>)>, SpecError> {
         Ok(self
             .foreign_lookup(fi, reference, at)?
-            .map(|(_, name, _)| name))
-    }
-
-    /// The [`Signature`] of a struct of another crate a `$ref` names
-    /// (`Some(None)`: another crate's type that is not a struct).
-    pub(crate) fn foreign_signature(
-        &self,
-        fi: usize,
-        reference: &str,
-        at: &str,
-    ) -> Result<Option<Option<Signature>>, SpecError> {
-        Ok(self
-            .foreign_lookup(fi, reference, at)?
-            .map(|(_, _, t)| t.signature.clone()))
+            .map(|(_, name, t)| (name, t.signature.clone())))
     }
 
     fn foreign_lookup(

@@ -948,8 +948,8 @@ impl<'a> Lowerer<'a> {
             let ReferenceOr::Reference { reference } = m else {
                 return Err(self.err(fi, mptr, "a member of a split `oneOf` must be a `$ref`"));
             };
-            let name = match self.foreign_name(fi, reference, &mptr)? {
-                Some(name) => name,
+            let name = match self.foreign_schema(fi, reference, &mptr)? {
+                Some((name, _)) => name,
                 None => self.types[self.resolve_schema_ref(fi, reference, &mptr)?]
                     .original
                     .clone(),

@@ -687,10 +687,9 @@ impl<'a> Lowerer<'a> {
         let SchemaRef::Ref(reference) = v else {
             return Ok(None);
         };
-        let Some(signature) = self.foreign_signature(fi, reference, vptr)? else {
+        let Some((name, signature)) = self.foreign_schema(fi, reference, vptr)? else {
             return Ok(None);
         };
-        let name = self.foreign_name(fi, reference, vptr)?.unwrap_or_default();
         let (kind, (required, consts)) = match signature {
             Some(signature) => (JsonKind::Object, signature),
             None => (JsonKind::Any, Default::default()),
@@ -768,7 +767,7 @@ impl<'a> Lowerer<'a> {
         ptr: &str,
     ) -> Result<Option<(Vec<String>, Vec<(String, String)>)>, SpecError> {
         if let SchemaRef::Ref(reference) = schema {
-            if let Some(signature) = self.foreign_signature(fi, reference, ptr)? {
+            if let Some((_, signature)) = self.foreign_schema(fi, reference, ptr)? {
                 return Ok(signature);
             }
         }
