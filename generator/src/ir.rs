@@ -324,9 +324,25 @@ pub enum Ty<R = String> {
     Map(Box<Ty<R>>),
     /// A generated type.
     Named(R),
-    /// A type of another generated crate this one depends on, by its path
-    /// (`whatsapp_cloud_api::types::Message`); see [`Dependency`].
-    Extern(String),
+    /// A type of another generated crate this one depends on; see
+    /// [`Dependency`].
+    Extern(ExternTy),
+}
+
+/// A type of another generated crate: `<lib>::types::<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExternTy {
+    /// The crate's library name (`whatsapp_cloud_api`).
+    pub lib: String,
+    /// The type's name in that crate's `types` (`Message`).
+    pub name: String,
+}
+
+impl std::fmt::Display for ExternTy {
+    /// The path, as Rust writes it (`whatsapp_cloud_api::types::Message`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}::types::{}", self.lib, self.name)
+    }
 }
 
 impl<R> Ty<R> {
@@ -345,7 +361,7 @@ impl<R> Ty<R> {
             Ty::Item(t) => Ty::Item(Box::new(t.map_named(f))),
             Ty::Map(t) => Ty::Map(Box::new(t.map_named(f))),
             Ty::Named(r) => Ty::Named(f(r)),
-            Ty::Extern(path) => Ty::Extern(path.clone()),
+            Ty::Extern(t) => Ty::Extern(t.clone()),
         }
     }
 

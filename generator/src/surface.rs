@@ -220,7 +220,7 @@ pub fn ty_text(ty: &Ty) -> String {
         Ty::Item(t) => format!("Item<{}>", ty_text(t)),
         Ty::Map(t) => format!("BTreeMap<String, {}>", ty_text(t)),
         Ty::Named(n) => n.clone(),
-        Ty::Extern(path) => path.clone(),
+        Ty::Extern(t) => t.to_string(),
     }
 }
 

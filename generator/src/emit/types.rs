@@ -133,7 +133,10 @@ pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
             let n = ident(n);
             quote!(#prefix #n)
         }
-        Ty::Extern(path) => extern_path(path),
+        Ty::Extern(t) => {
+            let (lib, name) = (ident(&t.lib), ident(&t.name));
+            quote!(::#lib::types::#name)
+        }
     }
 }
 
@@ -148,12 +151,6 @@ pub(super) fn param_ty(ty: &Ty, prefix: &TokenStream) -> (TokenStream, bool) {
         }
         t => (rust_ty(t, prefix), false),
     }
-}
-
-/// `::krate::types::Name` for a type of another generated crate.
-pub(super) fn extern_path(path: &str) -> TokenStream {
-    let segments = path.split("::").map(ident);
-    quote!(#(:: #segments)*)
 }
 
 fn source_note(def: &TypeDef) -> String {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Target;
 use crate::error::SpecError;
-use crate::ir::{Api, Dependency, Ty, TypeKind};
+use crate::ir::{Api, Dependency, ExternTy, Ty, TypeKind};
 
 use super::{Lowerer, normalize_path, unescape_pointer_token};
 
@@ -133,10 +133,10 @@ impl Lowerer<'_> {
             .or_default()
             .insert(found.features.clone());
         drop(used);
-        Ok(Some(Ty::Extern(format!(
-            "{}::types::{}",
-            c.lib_name, found.name
-        ))))
+        Ok(Some(Ty::Extern(ExternTy {
+            lib: c.lib_name.clone(),
+            name: found.name.clone(),
+        })))
     }
 
     /// The schema a `$ref` into another crate's fragments names: its name

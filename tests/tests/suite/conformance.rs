@@ -162,7 +162,7 @@ fn rust_ty(ty: &Ty) -> String {
         Ty::Item(t) => format!("official_reference::Item<{}>", rust_ty(t)),
         Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", rust_ty(t)),
         Ty::Named(n) => format!("official_reference::types::{n}"),
-        Ty::Extern(path) => format!("::{path}"),
+        Ty::Extern(t) => format!("::{t}"),
     }
 }
 
