@@ -5,8 +5,14 @@ use d360_messaging::types::BusinessPublicKeySignatureStatus as SignatureStatus;
 use d360_messaging::types::{ErrorResponse, Message};
 use d360_messaging::{Client, Error};
 use serde_json::json;
-use wiremock::matchers::{body_string, header, method, path, query_param};
+use wiremock::matchers::{
+    body_json, body_partial_json, body_string, header, method, path, query_param,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[path = "../../../generated/d360-messaging/examples/bot.rs"]
+#[allow(dead_code)]
+mod bot;
 
 const API_KEY: &str = "d360-secret-key-987";
 const PEM: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBg+kq/hk=\n-----END PUBLIC KEY-----\n";
@@ -320,4 +326,109 @@ fn a_delivery_is_read_only_with_the_configured_header() {
         deliveries::verify_partner_signature(b"platform-secret", body, Some(&prefixed)).is_ok()
     );
     assert!(deliveries::verify_partner_signature(b"other", body, Some(&hex)).is_err());
+}
+
+/// A delivery of one message from the user `4915112345678`.
+fn delivery(message: serde_json::Value) -> d360_messaging::types::WebhookPayload {
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "4915100000000", "phone_number_id": "2"},
+        "messages": [message]
+    }}]}]});
+    d360_messaging::deliveries::parse(body.to_string().as_bytes()).expect("parses")
+}
+
+#[tokio::test]
+async fn the_example_bot_sets_its_webhook_marks_read_and_echoes() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/configs/webhook"))
+        .and(body_json(
+            json!({"url": "https://bot.example.com/webhook", "headers": {"X-Bot-Token": "t0k"}}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"url": "https://bot.example.com/webhook"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .and(body_partial_json(json!({"status": "read", "message_id": "wamid.IN1", "typing_indicator": {"type": "text"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .and(body_partial_json(json!({"to": "4915112345678", "type": "text", "text": {"body": "You said: hello"}, "context": {"message_id": "wamid.IN1"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messaging_product": "whatsapp", "messages": [{"id": "wamid.OUT1"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    bot::set_webhook(&c, "https://bot.example.com/webhook", "t0k")
+        .await
+        .expect("sets the webhook");
+    let payload = delivery(
+        json!({"from": "4915112345678", "id": "wamid.IN1", "timestamp": "1700000000", "type": "text", "text": {"body": "hello"}}),
+    );
+    assert_eq!(bot::handle(&c, payload).await, [bot::Outcome::Echoed]);
+}
+
+#[tokio::test]
+async fn the_example_bot_returns_an_image_through_an_upload() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .and(body_partial_json(json!({"status": "read"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/1037543291543636"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "url": "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636",
+            "mime_type": "image/jpeg",
+            "id": "1037543291543636"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/whatsapp_business/attachments/"))
+        .and(query_param("mid", "1037543291543636"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/media"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "2000000000000001"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .and(body_partial_json(
+            json!({"type": "image", "image": {"id": "2000000000000001", "caption": "4 bytes"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"messaging_product": "whatsapp", "messages": [{"id": "wamid.OUT2"}]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let payload = delivery(
+        json!({"from": "4915112345678", "id": "wamid.IN2", "timestamp": "1700000000", "type": "image", "image": {"id": "1037543291543636", "mime_type": "image/jpeg"}}),
+    );
+    let outcomes = bot::handle(&client(&server), payload).await;
+    assert_eq!(
+        outcomes,
+        [bot::Outcome::ReturnedImage {
+            bytes: 4,
+            media_id: "2000000000000001".into()
+        }]
+    );
 }
