@@ -91,6 +91,14 @@ pub struct Target {
     /// as TOML values: `axum = "0.8"`.
     #[serde(default)]
     pub dev_dependencies: BTreeMap<String, toml::Value>,
+    /// Optional `[dependencies]` of the generated crate, as TOML values; an
+    /// opt-in feature turns each on (`dep:name`).
+    #[serde(default)]
+    pub optional_dependencies: BTreeMap<String, toml::Value>,
+    /// Features that are not areas and are off by default, for an extension
+    /// that needs more than the client (cryptography, say).
+    #[serde(default)]
+    pub opt_in_features: Vec<OptInFeature>,
     /// Hand-written examples in the crate's `examples/` folder, with the
     /// area features each needs.
     #[serde(default)]
@@ -147,6 +155,20 @@ pub struct BodyVariant {
     /// Without it, both methods share the success response.
     #[serde(default)]
     pub response: Option<String>,
+}
+
+/// A feature that is off by default: what it is for, and what it turns on
+/// (areas, other features, `dep:` optional dependencies).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptInFeature {
+    /// The feature's name.
+    pub name: String,
+    /// One line saying what it adds (in `Cargo.toml` and `FEATURES.md`).
+    pub doc: String,
+    /// What it turns on.
+    #[serde(default)]
+    pub enables: Vec<String>,
 }
 
 /// A hand-written module of a generated crate: Rust source kept beside the

@@ -138,6 +138,10 @@ pub struct TargetInfo {
     pub area_features: bool,
     /// Extra development dependencies: name and TOML value.
     pub dev_dependencies: Vec<(String, String)>,
+    /// Optional dependencies: name and TOML value (with `optional = true`).
+    pub optional_dependencies: Vec<(String, String)>,
+    /// Features off by default: name, what it adds, what it turns on.
+    pub opt_in_features: Vec<crate::config::OptInFeature>,
     /// Hand-written examples: name and required features.
     pub examples: Vec<(String, Vec<String>)>,
     /// Hand-written modules copied into the crate (`[[target.extensions]]`).

@@ -488,9 +488,15 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     });
     let extensions = api.target.extensions.iter().map(|ext| {
         let module = types::ident(&ext.module);
-        let needs = &ext.features;
+        // Area features exist only in a crate with areas; opt-in ones always.
+        let needs: Vec<&String> = ext
+            .features
+            .iter()
+            .filter(|f| {
+                !plan.features.is_empty() || t.opt_in_features.iter().any(|o| &o.name == *f)
+            })
+            .collect();
         let cfg = match needs.as_slice() {
-            _ if plan.features.is_empty() => quote!(),
             [] => quote!(),
             [one] => quote!(#[cfg(feature = #one)]),
             many => quote!(#[cfg(all(#(feature = #many),*))]),
@@ -552,9 +558,12 @@ fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
 }
 
 /// The generated crates whose types this one uses, with the area features
-/// those types need and no others.
+/// those types need and no others; then the optional dependencies.
 fn generated_dependencies(api: &Api) -> String {
     let mut out = String::new();
+    for (name, value) in &api.target.optional_dependencies {
+        out.push_str(&format!("{name} = {value}\n"));
+    }
     for d in &api.target.dependencies {
         let features: Vec<String> = d.features.iter().map(|f| format!("{f:?}")).collect();
         out.push_str(&format!(
@@ -579,6 +588,17 @@ fn features_toml(api: &Api, plan: &features::Plan) -> String {
             None => format!("{AXUM_FEATURE} = [\"{RUNTIME_CRATE}/axum\"]\n"),
         }
     };
+    let mut opt_in = String::new();
+    for f in &api.target.opt_in_features {
+        let enables: Vec<String> = f.enables.iter().map(|e| format!("{e:?}")).collect();
+        opt_in.push_str(&format!(
+            "# {}\n{} = [{}]\n",
+            f.doc,
+            f.name,
+            enables.join(", ")
+        ));
+    }
+    let axum = axum + &opt_in;
     if plan.features.is_empty() {
         return if axum.is_empty() {
             axum
@@ -627,6 +647,18 @@ fn features_md(
         }
     }
     gated.extend(builder_lines.iter().cloned());
+    // An extension compiles with its features (one, in practice).
+    for ext in api
+        .target
+        .extensions
+        .iter()
+        .filter(|e| !e.features.is_empty())
+    {
+        let file = PathBuf::from("src").join(format!("{}.rs", ext.module));
+        if let Some(text) = files.get(&file) {
+            gated.push((ext.features.iter().cloned().collect(), lines(text)));
+        }
+    }
     let total: usize = files
         .iter()
         .filter(|(p, _)| p.starts_with("src"))
@@ -650,6 +682,19 @@ fn features_md(
             .sum();
         out.push_str(&format!(
             "| `{f}` | `specs/{fragment}` | {ops} | {types} | {} |\n",
+            base + own
+        ));
+    }
+    for f in &api.target.opt_in_features {
+        let own: usize = gated
+            .iter()
+            .filter(|(s, _)| s.contains(&f.name))
+            .map(|(_, n)| n)
+            .sum();
+        out.push_str(&format!(
+            "| `{}` (off by default) | {} | 0 | 0 | {} |\n",
+            f.name,
+            f.doc,
             base + own
         ));
     }

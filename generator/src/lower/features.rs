@@ -161,8 +161,35 @@ pub(super) fn check(api: &Api, strict: bool) -> Result<()> {
         // for (`api-diff`): its examples and extensions are not generated.
         return Ok(());
     }
-    let known =
-        |f: &String| plan.features.contains(f) || (api.webhook.is_some() && f == AXUM_FEATURE);
+    let opt_in = &api.target.opt_in_features;
+    let known = |f: &String| {
+        plan.features.contains(f)
+            || (api.webhook.is_some() && f == AXUM_FEATURE)
+            || opt_in.iter().any(|o| &o.name == f)
+    };
+    for o in opt_in {
+        // `dep:name` of an optional dependency, or a feature of the runtime.
+        let dependency = |e: &String| {
+            e.strip_prefix("dep:").is_some_and(|d| {
+                api.target
+                    .optional_dependencies
+                    .iter()
+                    .any(|(name, _)| name == d)
+            }) || e.starts_with("fragment-codegen-runtime/")
+        };
+        if plan.features.contains(&o.name) || o.name == AXUM_FEATURE {
+            return Err(config_err(format!(
+                "opt-in feature `{}` of target `{}` takes the name of an area or of `{AXUM_FEATURE}`",
+                o.name, api.target.crate_name
+            )));
+        }
+        if let Some(unknown) = o.enables.iter().find(|e| !known(e) && !dependency(e)) {
+            return Err(config_err(format!(
+                "opt-in feature `{}` turns on `{unknown}`, which is neither a feature nor an optional dependency of target `{}`",
+                o.name, api.target.crate_name
+            )));
+        }
+    }
     for (name, needs) in &api.target.examples {
         if let Some(unknown) = needs.iter().find(|f| !known(f)) {
             return Err(config_err(format!(
@@ -173,7 +200,7 @@ pub(super) fn check(api: &Api, strict: bool) -> Result<()> {
         }
     }
     for ext in &api.target.extensions {
-        if let Some(unknown) = ext.features.iter().find(|f| !plan.features.contains(f)) {
+        if let Some(unknown) = ext.features.iter().find(|f| !known(f)) {
             return Err(config_err(format!(
                 "extension `{}` needs feature `{unknown}`, which is not an area of target `{}`",
                 ext.file, api.target.crate_name

@@ -448,6 +448,12 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .collect(),
+            optional_dependencies: t
+                .optional_dependencies
+                .iter()
+                .map(|(k, v)| (k.clone(), optional(v).to_string()))
+                .collect(),
+            opt_in_features: t.opt_in_features.clone(),
             examples: t
                 .examples
                 .iter()
@@ -480,6 +486,16 @@ impl<'a> Lowerer<'a> {
             dependencies: Vec::new(),
         })
     }
+}
+
+/// A dependency's TOML value (`"1"` or a table) with `optional = true`.
+fn optional(value: &toml::Value) -> toml::Value {
+    let mut table = match value {
+        toml::Value::Table(t) => t.clone(),
+        version => toml::Table::from_iter([("version".to_string(), version.clone())]),
+    };
+    table.insert("optional".into(), toml::Value::Boolean(true));
+    toml::Value::Table(table)
 }
 
 /// Unescapes one JSON pointer token.

@@ -247,6 +247,42 @@ fn an_example_needing_an_unknown_area_is_a_config_error() {
     );
 }
 
+#[test]
+fn an_opt_in_feature_must_turn_on_what_the_target_has_and_not_take_an_area_name() {
+    let base = "[[target]]\nname = \"m\"\ncrate_name = \"m\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\narea_features = true\n\n[target.optional_dependencies]\nzeroize = \"1\"\n\n";
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      responses:\n        '204': {description: none}\n";
+    let fragment = fragment_codegen::load::parse(Path::new("pets.yaml"), text).expect("parses");
+    let generate = |features: &str| {
+        let config = Config::parse(Path::new("opt_in.toml"), &format!("{base}{features}"))
+            .expect("config parses");
+        let target = config.targets.into_iter().next().expect("one target");
+        fragment_codegen::generate_from(&target, std::slice::from_ref(&fragment)).map(|o| o.files)
+    };
+    let ok = generate("[[target.opt_in_features]]\nname = \"secure\"\ndoc = \"Wipes keys.\"\nenables = [\"dep:zeroize\", \"pets\"]\n")
+        .expect("a valid opt-in feature generates");
+    let manifest = &ok[Path::new("out/Cargo.toml")];
+    assert!(
+        manifest.contains("zeroize = { optional = true, version = \"1\" }"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("# Wipes keys.\nsecure = [\"dep:zeroize\", \"pets\"]\n"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("default = [\"pets\"]"), "{manifest}");
+    let e = generate(
+        "[[target.opt_in_features]]\nname = \"secure\"\ndoc = \"d\"\nenables = [\"dep:ring\"]\n",
+    )
+    .expect_err("an unknown dependency");
+    assert_eq!(
+        e.to_string(),
+        "specs/codegen.toml: opt-in feature `secure` turns on `dep:ring`, which is neither a feature nor an optional dependency of target `m`"
+    );
+    let e = generate("[[target.opt_in_features]]\nname = \"pets\"\ndoc = \"d\"\n")
+        .expect_err("an area's name");
+    assert!(e.to_string().contains("takes the name of an area"), "{e}");
+}
+
 /// Names that generated code prints are checked with the configuration,
 /// every one reported with its key, before any fragment is read.
 #[test]
