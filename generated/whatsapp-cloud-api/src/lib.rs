@@ -101,3 +101,6 @@ pub mod media_download;
 pub mod deliveries;
 #[rustfmt::skip]
 pub mod usage;
+#[cfg(feature = "flows_endpoint")]
+#[rustfmt::skip]
+pub mod flows_endpoint;

@@ -7,6 +7,7 @@ mod conformance;
 mod coverage;
 mod examples;
 mod faults;
+mod flows;
 mod freshness;
 mod generate;
 mod golden;
