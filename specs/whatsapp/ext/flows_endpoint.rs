@@ -3,8 +3,8 @@
 //!
 //! WhatsApp posts a JSON body with the request encrypted for the business:
 //! `encrypted_aes_key` (a fresh AES-128 key wrapped with RSA-OAEP and
-//! SHA-256 under the public key uploaded with
-//! `set_business_public_key`), `encrypted_flow_data` (the request, AES-GCM
+//! SHA-256 under the public key uploaded with [`FlowsKey::upload`]
+//! or `set_business_encryption_public_key`), `encrypted_flow_data` (the request, AES-GCM
 //! with that key, the 16-byte tag last) and `initial_vector`. The answer is
 //! encrypted with the same key and the bit-inverted IV, and sent base64
 //! encoded. [`FlowsEndpoint::answer`] does all of it around a handler that
@@ -58,6 +58,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+use crate::types::{BusinessPublicKeyVerificationStatus, GraphAPIError, WhatsAppBusinessEncryptionUploadRequest};
+
 /// The header WhatsApp signs data endpoint requests in, with the app secret.
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
 
@@ -93,9 +95,20 @@ pub enum KeyError {
     Rejected(String),
 }
 
+/// Why [`FlowsKey::upload`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UploadError {
+    /// The public key could not be written.
+    #[error(transparent)]
+    Key(KeyError),
+    /// The API refused a call.
+    #[error(transparent)]
+    Api(crate::Error<GraphAPIError>),
+}
+
 impl FlowsKey {
-    /// A new 2048-bit key pair; upload [`FlowsKey::public_key_pem`] with
-    /// `set_business_public_key`.
+    /// A new 2048-bit key pair; upload it with [`FlowsKey::upload`].
     pub fn generate() -> Result<FlowsKey, KeyError> {
         let private = PrivateDecryptingKey::generate(KeySize::Rsa2048).map_err(|e| KeyError::Rejected(e.to_string()))?;
         Self::from_private(private)
@@ -134,6 +147,27 @@ impl FlowsKey {
     pub fn public_key_pem(&self) -> Result<String, KeyError> {
         let der = self.private.public_key().as_der().map_err(|e| KeyError::Rejected(e.to_string()))?;
         pem_block("PUBLIC KEY", der.as_ref())
+    }
+
+    /// Uploads the public key for `phone_number_id`
+    /// (`set_business_encryption_public_key`), then reads back the state
+    /// of its signature (`None` when the API does not say).
+    pub async fn upload(
+        &self,
+        client: &crate::Client,
+        phone_number_id: &str,
+    ) -> Result<Option<BusinessPublicKeyVerificationStatus>, UploadError> {
+        let pem = self.public_key_pem().map_err(UploadError::Key)?;
+        let body = WhatsAppBusinessEncryptionUploadRequest::new(pem);
+        client.set_business_encryption_public_key(phone_number_id, body).await.map_err(UploadError::Api)?;
+        let current = client.get_business_encryption_public_key(phone_number_id).await.map_err(UploadError::Api)?;
+        let status = current
+            .data
+            .iter()
+            .flatten()
+            .filter_map(crate::Item::valid)
+            .find_map(|info| info.business_public_key_signature_status.clone());
+        Ok(status)
     }
 
     /// The private key as unencrypted PKCS#8 PEM, to store.

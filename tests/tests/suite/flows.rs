@@ -396,3 +396,41 @@ async fn the_axum_route_answers_with_the_status_and_a_text_body() {
     assert_eq!(response.status().as_u16(), 400);
     assert_eq!(response.text().await.expect("text"), "");
 }
+
+#[tokio::test]
+async fn upload_sends_the_public_key_and_reads_back_its_signature_status() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let key = FlowsKey::generate().expect("generates");
+    let pem = key.public_key_pem().expect("PEM");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v23.0/106540352242922/whatsapp_business_encryption"))
+        .and(wiremock::matchers::body_string_contains(
+            "name=\"business_public_key\"\r\n\r\n-----BEGIN PUBLIC KEY-----\n",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/106540352242922/whatsapp_business_encryption"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"business_public_key": pem, "business_public_key_signature_status": "VALID"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = whatsapp_cloud_api::Client::builder("token")
+        .base_url(server.uri())
+        .build()
+        .expect("client");
+    let status = key
+        .upload(&client, "106540352242922")
+        .await
+        .expect("uploads");
+    assert_eq!(
+        status,
+        Some(whatsapp_cloud_api::types::BusinessPublicKeyVerificationStatus::Valid)
+    );
+}
