@@ -108,7 +108,7 @@ pub enum UploadError {
     Key(KeyError),
     /// The API refused a call.
     #[error(transparent)]
-    Api(crate::Error<GraphAPIError>),
+    Api(Box<crate::Error<GraphAPIError>>),
 }
 impl FlowsKey {
     /// A new 2048-bit key pair; upload it with [`FlowsKey::upload`].
@@ -167,14 +167,15 @@ impl FlowsKey {
     ) -> Result<Option<BusinessPublicKeyVerificationStatus>, UploadError> {
         let pem = self.public_key_pem().map_err(UploadError::Key)?;
         let body = WhatsAppBusinessEncryptionUploadRequest::new(pem);
+        let api = |e| UploadError::Api(Box::new(e));
         client
             .set_business_encryption_public_key(phone_number_id, body)
             .await
-            .map_err(UploadError::Api)?;
+            .map_err(api)?;
         let current = client
             .get_business_encryption_public_key(phone_number_id)
             .await
-            .map_err(UploadError::Api)?;
+            .map_err(api)?;
         let status = current
             .data
             .iter()

@@ -104,7 +104,7 @@ pub enum UploadError {
     Key(KeyError),
     /// The API refused a call.
     #[error(transparent)]
-    Api(crate::Error<GraphAPIError>),
+    Api(Box<crate::Error<GraphAPIError>>),
 }
 
 impl FlowsKey {
@@ -159,8 +159,9 @@ impl FlowsKey {
     ) -> Result<Option<BusinessPublicKeyVerificationStatus>, UploadError> {
         let pem = self.public_key_pem().map_err(UploadError::Key)?;
         let body = WhatsAppBusinessEncryptionUploadRequest::new(pem);
-        client.set_business_encryption_public_key(phone_number_id, body).await.map_err(UploadError::Api)?;
-        let current = client.get_business_encryption_public_key(phone_number_id).await.map_err(UploadError::Api)?;
+        let api = |e| UploadError::Api(Box::new(e));
+        client.set_business_encryption_public_key(phone_number_id, body).await.map_err(api)?;
+        let current = client.get_business_encryption_public_key(phone_number_id).await.map_err(api)?;
         let status = current
             .data
             .iter()
