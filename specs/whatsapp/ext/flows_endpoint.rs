@@ -86,10 +86,11 @@ pub enum KeyError {
     /// The key is encrypted and no passphrase was given, or it is wrong.
     #[error("the key is encrypted: the passphrase is missing or wrong")]
     Passphrase,
-    /// The key is in OpenSSL's old encrypted format; convert it with
+    /// The key is in OpenSSL's traditional encrypted format with a cipher
+    /// other than DES-EDE3-CBC, AES-128-CBC or AES-256-CBC; convert it with
     /// `openssl pkcs8 -topk8 -in old.pem -out new.pem`.
-    #[error("an OpenSSL traditional encrypted key: convert it with `openssl pkcs8 -topk8`")]
-    Traditional,
+    #[error("an OpenSSL traditional encrypted key with cipher `{0}`: convert it with `openssl pkcs8 -topk8`")]
+    Traditional(String),
     /// The DER inside is not an RSA private key the crypto library accepts.
     #[error("not an RSA private key of 2048 bits or more ({0})")]
     Rejected(String),
@@ -116,10 +117,17 @@ impl FlowsKey {
 
     /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8
     /// (`ENCRYPTED PRIVATE KEY`, what `openssl genrsa -des3` writes since
-    /// OpenSSL 3, with `passphrase`) or PKCS#1 (`RSA PRIVATE KEY`).
+    /// OpenSSL 3), PKCS#1 (`RSA PRIVATE KEY`), or PKCS#1 in OpenSSL's
+    /// traditional encrypted form (`Proc-Type: 4,ENCRYPTED`, what Meta's
+    /// key generator and older OpenSSL write); encrypted keys need
+    /// `passphrase`.
     pub fn from_pem(pem: &str, passphrase: Option<&str>) -> Result<FlowsKey, KeyError> {
         if pem.contains("Proc-Type: 4,ENCRYPTED") {
-            return Err(KeyError::Traditional);
+            let pkcs1 = traditional::decrypt(pem, passphrase.ok_or(KeyError::Passphrase)?)?;
+            let pkcs8 = pkcs1_to_pkcs8(&pkcs1)?;
+            // A wrong passphrase may still unpad; the key then does not parse.
+            let private = PrivateDecryptingKey::from_pkcs8(&pkcs8).map_err(|_| KeyError::Passphrase)?;
+            return Self::from_private(private);
         }
         let (label, der) = pkcs8::der::pem::decode_vec(pem.trim().as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
         let der = Zeroizing::new(der);
@@ -197,6 +205,88 @@ impl FlowsKey {
         let plain = Zeroizing::new(gcm(&reply.key).decrypt(Nonce::from_slice(&iv), data.as_slice()).map_err(|_| FlowError::Decrypt)?);
         let request = FlowRequest::from_json(&plain)?;
         Ok((request, reply))
+    }
+}
+
+/// OpenSSL's traditional encrypted PEM: the DER encrypted in CBC mode
+/// with a key derived from the passphrase by `EVP_BytesToKey` (MD5, one
+/// round, the IV's first 8 bytes as salt).
+mod traditional {
+    use super::{BASE64, KeyError};
+    use base64::Engine as _;
+    use cbc::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
+    use md5::{Digest, Md5};
+    use zeroize::Zeroizing;
+
+    /// The PKCS#1 DER inside `pem`.
+    pub(super) fn decrypt(pem: &str, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let dek = pem
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("DEK-Info:"))
+            .ok_or_else(|| KeyError::Pem("`Proc-Type: 4,ENCRYPTED` without `DEK-Info`".into()))?;
+        let (cipher, iv) = dek.trim().split_once(',').ok_or_else(|| KeyError::Pem("a malformed `DEK-Info`".into()))?;
+        let iv = hex_bytes(iv.trim()).ok_or_else(|| KeyError::Pem("a malformed `DEK-Info` IV".into()))?;
+        let body: String = pem
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.is_empty())
+            .collect();
+        let mut data = Zeroizing::new(BASE64.decode(body).map_err(|_| KeyError::Pem("the body is not base64".into()))?);
+        let key_len = match cipher {
+            "DES-EDE3-CBC" => 24,
+            "AES-128-CBC" => 16,
+            "AES-256-CBC" => 32,
+            other => return Err(KeyError::Traditional(other.to_string())),
+        };
+        let salt = iv.get(..8).ok_or_else(|| KeyError::Pem("a `DEK-Info` IV shorter than 8 bytes".into()))?;
+        let key = bytes_to_key(passphrase.as_bytes(), salt, key_len);
+        let bad = |_| KeyError::Passphrase;
+        let plain_len = match (cipher, iv.len()) {
+            ("DES-EDE3-CBC", 8) => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+                .map_err(|_| KeyError::Pem("a bad DES-EDE3 key or IV".into()))?
+                .decrypt_padded_mut::<Pkcs7>(&mut data)
+                .map_err(bad)?
+                .len(),
+            ("AES-128-CBC", 16) => cbc::Decryptor::<aes_gcm::aes::Aes128>::new_from_slices(&key, &iv)
+                .map_err(|_| KeyError::Pem("a bad AES key or IV".into()))?
+                .decrypt_padded_mut::<Pkcs7>(&mut data)
+                .map_err(bad)?
+                .len(),
+            ("AES-256-CBC", 16) => cbc::Decryptor::<aes_gcm::aes::Aes256>::new_from_slices(&key, &iv)
+                .map_err(|_| KeyError::Pem("a bad AES key or IV".into()))?
+                .decrypt_padded_mut::<Pkcs7>(&mut data)
+                .map_err(bad)?
+                .len(),
+            _ => return Err(KeyError::Pem("a `DEK-Info` IV of the wrong length".into())),
+        };
+        data.truncate(plain_len);
+        Ok(data)
+    }
+
+    /// OpenSSL's `EVP_BytesToKey` with MD5 and one round.
+    fn bytes_to_key(passphrase: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+        let mut key = Zeroizing::new(Vec::with_capacity(len + 16));
+        let mut previous: Option<[u8; 16]> = None;
+        while key.len() < len {
+            let mut md5 = Md5::new();
+            if let Some(p) = &previous {
+                md5.update(p);
+            }
+            md5.update(passphrase);
+            md5.update(salt);
+            let block: [u8; 16] = md5.finalize().into();
+            key.extend_from_slice(&block);
+            previous = Some(block);
+        }
+        key.truncate(len);
+        key
+    }
+
+    fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| text.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+            .collect()
     }
 }
 

@@ -254,9 +254,28 @@ fn keys_load_from_every_pem_form_and_refuse_with_a_reason() {
         FlowsKey::from_pem(&encrypted, Some("wrong")).map(drop),
         Err(KeyError::Passphrase)
     );
+    // OpenSSL's traditional encrypted form of the PKCS#1 fixture's key
+    // (what Meta's key generator writes), in DES-EDE3-CBC and AES-256-CBC.
+    for name in ["traditional_encrypted.pem", "traditional_aes256.pem"] {
+        let pem = fixture(name);
+        let key =
+            FlowsKey::from_pem(&pem, Some("flows-test")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(key.public_key_pem(), pkcs1.public_key_pem(), "{name}");
+        assert_eq!(
+            FlowsKey::from_pem(&pem, None).map(drop),
+            Err(KeyError::Passphrase),
+            "{name}"
+        );
+        assert_eq!(
+            FlowsKey::from_pem(&pem, Some("wrong")).map(drop),
+            Err(KeyError::Passphrase),
+            "{name}"
+        );
+    }
+    let unknown = fixture("traditional_aes256.pem").replace("AES-256-CBC", "CAMELLIA-256-CBC");
     assert_eq!(
-        FlowsKey::from_pem(&fixture("traditional_encrypted.pem"), Some("flows-test")).map(drop),
-        Err(KeyError::Traditional)
+        FlowsKey::from_pem(&unknown, Some("flows-test")).map(drop),
+        Err(KeyError::Traditional("CAMELLIA-256-CBC".into()))
     );
     assert!(matches!(
         FlowsKey::from_pem("hello", None),
