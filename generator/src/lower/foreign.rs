@@ -171,17 +171,7 @@ impl Lowerer<'_> {
             return Ok(None);
         };
         let c = &self.foreign.crates[krate];
-        let name = pointer
-            .strip_prefix("/components/schemas/")
-            .filter(|n| !n.contains('/'))
-            .map(unescape_pointer_token)
-            .ok_or_else(|| {
-                self.err(
-                    fi,
-                    at,
-                    format!("`$ref: {reference}` must point at `#/components/schemas/<name>`"),
-                )
-            })?;
+        let name = self.schema_name(fi, reference, pointer, at)?;
         let found = self
             .foreign
             .schemas

@@ -234,15 +234,15 @@ impl<'a> Lowerer<'a> {
         Ok((target_fi, pointer.to_string()))
     }
 
-    /// Resolves a schema `$ref` to its reserved id.
-    pub(crate) fn resolve_schema_ref(
+    /// The schema name in a `$ref`'s pointer (`/components/schemas/<name>`).
+    pub(crate) fn schema_name(
         &self,
         fi: usize,
         reference: &str,
+        pointer: &str,
         at: &str,
-    ) -> Result<TypeId, SpecError> {
-        let (target_fi, pointer) = self.split_ref(fi, reference, at)?;
-        let name = pointer
+    ) -> Result<String, SpecError> {
+        pointer
             .strip_prefix("/components/schemas/")
             .filter(|n| !n.contains('/'))
             .map(unescape_pointer_token)
@@ -252,7 +252,18 @@ impl<'a> Lowerer<'a> {
                     at,
                     format!("`$ref: {reference}` must point at `#/components/schemas/<name>`"),
                 )
-            })?;
+            })
+    }
+
+    /// Resolves a schema `$ref` to its reserved id.
+    pub(crate) fn resolve_schema_ref(
+        &self,
+        fi: usize,
+        reference: &str,
+        at: &str,
+    ) -> Result<TypeId, SpecError> {
+        let (target_fi, pointer) = self.split_ref(fi, reference, at)?;
+        let name = self.schema_name(fi, reference, &pointer, at)?;
         self.named
             .get(&(target_fi, name.clone()))
             .copied()
