@@ -75,6 +75,15 @@ impl From<SpecError> for Error {
 }
 
 impl Error {
+    /// One error, or several reported together (sorted by file and pointer).
+    pub fn from_specs(mut errors: Vec<SpecError>) -> Error {
+        errors.sort_by(|a, b| (&a.file, &a.pointer).cmp(&(&b.file, &b.pointer)));
+        match errors.len() {
+            1 => Error::Spec(errors.remove(0)),
+            _ => Error::Specs(errors),
+        }
+    }
+
     /// The individual fragment problems carried by this error, if any.
     pub fn spec_errors(&self) -> Vec<&SpecError> {
         match self {

@@ -11,6 +11,7 @@
 //! [`generate`] runs all three for one target of the configuration.
 
 pub mod api_diff;
+pub mod bundle;
 pub mod config;
 pub mod coverage;
 pub mod diff;

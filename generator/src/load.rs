@@ -109,19 +109,94 @@ pub fn parse_with(
     text: &str,
     mode: Mode,
 ) -> Result<(Fragment, Vec<SpecError>), SpecError> {
+    parse_value(path, read_yaml(path, text)?, mode)
+}
+
+/// The YAML tree of a file; YAML 1.2 is a superset of JSON, so one parser
+/// reads both kinds of file.
+pub(crate) fn read_yaml(path: &Path, text: &str) -> Result<Value, SpecError> {
+    read_yaml_with(path, text, Mode::Strict).map(|(value, _)| value)
+}
+
+/// [`read_yaml`]; in lenient mode an integer too large for 64 bits (which
+/// the YAML tree cannot hold) is read as the nearest float, with a warning
+/// naming its line and column.
+pub(crate) fn read_yaml_with(
+    path: &Path,
+    text: &str,
+    mode: Mode,
+) -> Result<(Value, Vec<SpecError>), SpecError> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut warnings = Vec::new();
+    loop {
+        let e = match serde_yaml::from_str(&text) {
+            Ok(value) => return Ok((value, warnings)),
+            Err(e) => e,
+        };
+        let at = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()))
+            .unwrap_or_else(|| "#".to_string());
+        let wide = e.to_string().contains("as u128") || e.to_string().contains("as i128");
+        let widened = match (mode, wide, e.location()) {
+            (Mode::Lenient, true, Some(l)) => widen_integer(&text, l.line(), l.column()),
+            _ => None,
+        };
+        match widened {
+            Some((number, rewritten)) if warnings.len() < 1000 => {
+                warnings.push(SpecError {
+                    file: path.to_path_buf(),
+                    pointer: at,
+                    message: format!(
+                        "the integer {number} does not fit in 64 bits (read as the nearest float)"
+                    ),
+                });
+                text = std::borrow::Cow::Owned(rewritten);
+            }
+            _ => {
+                return Err(SpecError {
+                    file: path.to_path_buf(),
+                    pointer: at,
+                    message: format!("not valid YAML or JSON: {e}"),
+                });
+            }
+        }
+    }
+}
+
+/// The integer at a 1-based line and column, and the text with `.0` after
+/// it; `None` when no integer starts there.
+fn widen_integer(text: &str, line: usize, column: usize) -> Option<(String, String)> {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>()
+        + column.checked_sub(1)?;
+    let rest = text.get(start..)?;
+    let len = rest
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && matches!(c, '-' | '+'))))
+        .map_or(rest.len(), |(i, _)| i);
+    let number = &rest[..len];
+    if !number.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rewritten = format!("{}{number}.0{}", &text[..start], &rest[len..]);
+    Some((number.to_string(), rewritten))
+}
+
+/// [`parse_with`] on a YAML tree already read (and perhaps bundled).
+pub(crate) fn parse_value(
+    path: &Path,
+    mut value: Value,
+    mode: Mode,
+) -> Result<(Fragment, Vec<SpecError>), SpecError> {
     let err = |pointer: String, message: String| SpecError {
         file: path.to_path_buf(),
         pointer,
         message,
     };
-    // YAML 1.2 is a superset of JSON, so one parser reads both kinds of fragment.
-    let mut value: Value = serde_yaml::from_str(text).map_err(|e| {
-        let at = e
-            .location()
-            .map(|l| format!("line {}, column {}", l.line(), l.column()))
-            .unwrap_or_else(|| "#".to_string());
-        err(at, format!("not valid YAML or JSON: {e}"))
-    })?;
     let declared_version = match value.get("openapi") {
         Some(Value::String(v)) if v.starts_with("3.0") || v.starts_with("3.1") => v.clone(),
         Some(other) => {

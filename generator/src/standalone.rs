@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::bundle::Origins;
 use crate::error::{Error, Result, SpecError};
 use crate::load::{Fragment, Mode};
 
@@ -70,17 +71,17 @@ impl std::fmt::Display for Report {
 }
 
 /// Reads the document(s), with their paths relative to the spec's directory
-/// (or the spec's file name) in messages.
-pub(crate) fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
+/// (or the spec's file name) in messages. A single document is bundled
+/// with the files its `$ref`s reach ([`crate::bundle`]); the [`Origins`]
+/// say where its parts came from, and its warnings already name them.
+pub(crate) fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>, Origins)> {
+    if !spec.is_dir() {
+        return load_bundled(spec, mode);
+    }
     let mut files = Vec::new();
-    let root = if spec.is_dir() {
-        crate::load::collect_files(spec, &mut files)?;
-        files.sort();
-        spec.to_path_buf()
-    } else {
-        files.push(spec.to_path_buf());
-        spec.parent().unwrap_or(Path::new("")).to_path_buf()
-    };
+    crate::load::collect_files(spec, &mut files)?;
+    files.sort();
+    let root = spec.to_path_buf();
     let (mut fragments, mut warnings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
@@ -97,10 +98,28 @@ pub(crate) fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecEr
         }
     }
     match errors.len() {
-        0 => Ok((fragments, warnings)),
+        0 => Ok((fragments, warnings, Origins::default())),
         1 => Err(Error::Spec(errors.remove(0))),
         _ => Err(Error::Specs(errors)),
     }
+}
+
+/// One document, bundled with the files it refers to.
+fn load_bundled(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>, Origins)> {
+    let text = std::fs::read_to_string(spec).map_err(|source| Error::Io {
+        path: spec.to_path_buf(),
+        source,
+    })?;
+    let root = spec.parent().unwrap_or(Path::new(""));
+    let name = PathBuf::from(spec.file_name().unwrap_or(spec.as_os_str()));
+    let (value, mut warnings) = crate::load::read_yaml_with(&name, &text, mode)?;
+    let bundled = crate::bundle::bundle(root, &name, value, mode).map_err(Error::from_specs)?;
+    let origins = bundled.origins;
+    warnings.extend(bundled.warnings);
+    let (fragment, normalized) = crate::load::parse_value(&name, bundled.doc, mode)
+        .map_err(|e| Error::Spec(origins.locate(e)))?;
+    warnings.extend(normalized.into_iter().map(|w| origins.locate(w)));
+    Ok((vec![fragment], warnings, origins))
 }
 
 /// A Cargo package name from a title: lowercase words joined by `-`.
@@ -161,7 +180,7 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
     } else {
         Mode::Lenient
     };
-    let (fragments, mut warnings) = load(request.spec, mode)?;
+    let (fragments, mut warnings, origins) = load(request.spec, mode)?;
     let first = fragments.first().ok_or_else(|| Error::Io {
         path: request.spec.to_path_buf(),
         source: std::io::Error::new(
@@ -209,9 +228,9 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
     target.strict = request.strict;
     target.degrade = !request.strict;
     target.runtime = Some(request.runtime.display().to_string());
-    let api = crate::lower::lower(&target, &fragments)?;
+    let api = crate::lower::lower(&target, &fragments).map_err(|e| origins.relocate(e))?;
     let files = crate::emit::emit(&api)?;
-    warnings.extend(api.warnings.iter().cloned());
+    warnings.extend(api.warnings.iter().map(|w| origins.locate(w.clone())));
     warnings
         .sort_by(|a, b| (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message)));
     for (path, content) in &files {

@@ -22,7 +22,7 @@ pub fn load_side(
         }
     }
     if third_party {
-        let (fragments, loaded) = crate::standalone::load(input, crate::load::Mode::Lenient)
+        let (fragments, loaded, _) = crate::standalone::load(input, crate::load::Mode::Lenient)
             .map_err(|e| format!("{}: {e}", input.display()))?;
         warnings.extend(loaded.iter().map(ToString::to_string));
         let mut degraded = target.clone();
