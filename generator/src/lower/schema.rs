@@ -900,6 +900,10 @@ impl<'a> Lowerer<'a> {
         for (i, m) in members.iter().enumerate() {
             let mptr = format!("{ptr}/allOf/{i}");
             let (mfi, target_ptr, schema) = self.deref(fi, m.into(), &mptr)?;
+            if let Some(required) = constraint_only(schema) {
+                acc.required.extend(required.iter().cloned());
+                continue;
+            }
             let mut nullable = false;
             match self.shape(mfi, schema, &target_ptr, &mut nullable)? {
                 Shape::Object(o) => self.absorb(&mut acc, o)?,
@@ -1316,6 +1320,32 @@ fn annotation_only(m: &ReferenceOr<Schema>) -> bool {
             && b.one_of.is_empty() && b.all_of.is_empty() && b.any_of.is_empty()
             && b.not.is_none() && b.additional_properties.is_none() && b.items.is_none()
             && b.enumeration.is_empty() && b.format.is_none())
+}
+
+/// The members an `allOf` member without a type of its own makes required
+/// (`allOf: [{$ref: Pet}, {required: [name]}]`); a `oneOf`/`anyOf` of such
+/// members is a rule about which members are present, which the merged
+/// object keeps optional. `None` for a member that describes a value.
+fn constraint_only(s: &Schema) -> Option<&[String]> {
+    let SchemaKind::Any(b) = &s.schema_kind else {
+        return None;
+    };
+    let untyped = b.typ.is_none()
+        && b.properties.is_empty()
+        && b.all_of.is_empty()
+        && b.not.is_none()
+        && b.additional_properties.is_none()
+        && b.items.is_none()
+        && b.enumeration.is_empty()
+        && b.format.is_none();
+    let choice = b.one_of.iter().chain(&b.any_of).all(|m| match m {
+        ReferenceOr::Item(m) => constraint_only(m).is_some_and(|_| {
+            matches!(&m.schema_kind, SchemaKind::Any(c) if c.one_of.is_empty() && c.any_of.is_empty())
+        }),
+        ReferenceOr::Reference { .. } => false,
+    });
+    let constrains = !b.required.is_empty() || !b.one_of.is_empty() || !b.any_of.is_empty();
+    (untyped && choice && constrains).then_some(b.required.as_slice())
 }
 
 #[cfg(test)]
