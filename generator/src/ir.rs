@@ -994,24 +994,19 @@ pub enum BodyMedia {
     Form,
     /// `multipart/form-data`.
     Multipart,
-}
-
-impl BodyMedia {
-    /// The media type.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BodyMedia::Json => "application/json",
-            BodyMedia::Form => "application/x-www-form-urlencoded",
-            BodyMedia::Multipart => "multipart/form-data",
-        }
-    }
+    /// Any other media type (`application/octet-stream`,
+    /// `application/x-ndjson`, `text/plain`, ...): bytes the caller gives,
+    /// sent as they are.
+    Raw,
 }
 
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    /// The media type sent.
+    /// How the body is encoded.
     pub media: BodyMedia,
+    /// The media type sent (the one the document names).
+    pub media_type: String,
     /// Whether the body must be given (required bodies are method arguments).
     pub required: bool,
     /// The body's value type.

@@ -277,7 +277,7 @@ pub fn of(api: &Api) -> Surface {
                 .collect(),
             body: op.body.as_ref().map(|b| Body {
                 ty: ty_text(&b.ty),
-                media: b.media.as_str().into(),
+                media: b.media_type.clone(),
                 required: b.required,
                 flat: b.flat.as_ref().map(|flat| {
                     flat.iter()

@@ -410,6 +410,13 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// `multipart/form-data` parts (sent once: they cannot be replayed).
     Multipart(reqwest::multipart::Form),
+    /// Bytes of another media type, sent as they are.
+    Raw {
+        /// The `Content-Type` sent.
+        content_type: String,
+        /// The body.
+        bytes: Vec<u8>,
+    },
 }
 
 impl Body {
@@ -418,6 +425,18 @@ impl Body {
         serde_json::to_vec(value)
             .map(Body::Json)
             .map_err(|e| Error::Encode(e.to_string()))
+    }
+
+    /// A body of bytes, sent with the part's media type if it has one,
+    /// else with the one the operation declares.
+    pub fn raw(part: &crate::FilePart, declared: &str) -> Body {
+        Body::Raw {
+            content_type: part
+                .content_type
+                .clone()
+                .unwrap_or_else(|| declared.to_string()),
+            bytes: part.bytes.clone(),
+        }
     }
 }
 
@@ -536,6 +555,12 @@ impl ClientCore {
                 .body(bytes),
             Body::Form(pairs) => request.form(&pairs),
             Body::Multipart(form) => request.multipart(form),
+            Body::Raw {
+                content_type,
+                bytes,
+            } => request
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes),
         }
     }
 }

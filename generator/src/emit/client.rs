@@ -805,6 +805,10 @@ fn body_block(op: &Operation) -> TokenStream {
                 (BodyMedia::Multipart, Some(field)) => quote! {
                     parts.body = rt::Body::Multipart(crate::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
                 },
+                (BodyMedia::Raw, _) => {
+                    let media_type = &b.media_type;
+                    quote!(parts.body = rt::Body::raw(#value, #media_type);)
+                }
                 (BodyMedia::Multipart, None) => match &b.form {
                     Some(form) => {
                         let form = multipart_struct(form, &value);
@@ -864,7 +868,7 @@ fn send_doc(op: &Operation) -> String {
     );
     let mut alt = String::new();
     if let Some(b) = &op.body {
-        alt = format!(" The body is sent as `{}`", b.media.as_str());
+        alt = format!(" The body is sent as `{}`", b.media_type);
         if let Some(f) = &b.form_field {
             alt.push_str(&format!(" with the single field `{f}`"));
         }

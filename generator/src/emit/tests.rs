@@ -551,6 +551,7 @@ fn body_example(
             });
             Ok((example.clone(), quote!(BodyCheck::Form(vec![#(#pairs),*]))))
         }
+        BodyMedia::Raw => Err("a body of bytes has no JSON example to check".into()),
         BodyMedia::Multipart => {
             let serde_json::Value::Object(members) = example else {
                 return Err("a multipart body example is not an object".into());

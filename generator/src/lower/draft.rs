@@ -159,6 +159,7 @@ pub(crate) struct DraftParam {
 #[derive(Debug, Clone)]
 pub(crate) struct DraftBody {
     pub media: BodyMedia,
+    pub media_type: String,
     pub required: bool,
     pub ty: Ty<TypeId>,
     pub form_field: Option<String>,

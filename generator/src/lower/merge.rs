@@ -429,6 +429,7 @@ fn operation(
             None => None,
             Some(b) => Some(Body {
                 media: b.media,
+                media_type: b.media_type.clone(),
                 required: b.required,
                 ty: m.ty(&b.ty),
                 form_field: b.form_field.clone(),

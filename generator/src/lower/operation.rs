@@ -407,30 +407,31 @@ impl<'a> Lowerer<'a> {
         {
             return Ok(None);
         }
-        let schema = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => s,
+        let (ty, doc) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                if let Some(example) = param_example(data, schema) {
+                    examples.params.insert(data.name.clone(), example);
+                }
+                let base = format!("{builder}{}", naming::type_suffix(&data.name));
+                let sptr = format!("{pptr}/schema");
+                let mut usage = self.schema_ref(pfi, schema.into(), &sptr, Dest::root(base))?;
+                // A named schema that is only a primitive (`PageToken: {type:
+                // string}`) is a parameter of that primitive.
+                usage.ty = self.primitive_alias(usage.ty);
+                match self.check_param_ty(pfi, &sptr, &usage.ty, location) {
+                    Ok(()) => (usage.ty, usage.doc),
+                    Err(e) => (self.string_param(e)?, usage.doc),
+                }
+            }
             ParameterSchemaOrContent::Content(_) => {
-                return Err(self.err(
+                let e = self.err(
                     pfi,
                     format!("{pptr}/content"),
                     "parameters described by `content` are not supported yet",
-                ));
+                );
+                (self.string_param(e)?, None)
             }
         };
-        if let Some(example) = param_example(data, schema) {
-            examples.params.insert(data.name.clone(), example);
-        }
-        let base = format!("{builder}{}", naming::type_suffix(&data.name));
-        let mut usage = self.schema_ref(
-            pfi,
-            schema.into(),
-            &format!("{pptr}/schema"),
-            Dest::root(base),
-        )?;
-        // A named schema that is only a primitive (`PageToken: {type:
-        // string}`) is a parameter of that primitive.
-        usage.ty = self.primitive_alias(usage.ty);
-        self.check_param_ty(pfi, &format!("{pptr}/schema"), &usage.ty, location)?;
         let explode = match param {
             Parameter::Query { parameter_data, .. } => parameter_data.explode.unwrap_or(true),
             _ => false,
@@ -443,7 +444,7 @@ impl<'a> Lowerer<'a> {
             ),
             location,
             required: data.required || location == ParamLocation::Path,
-            ty: usage.ty,
+            ty,
             explode,
             whole_url: location == ParamLocation::Path
                 && self.target.url_params.contains(&data.name),
@@ -452,8 +453,43 @@ impl<'a> Lowerer<'a> {
                 .as_deref()
                 .map(str::trim)
                 .map(str::to_string)
-                .or(usage.doc),
+                .or(doc),
         }))
+    }
+
+    /// A body of a media type the client does not encode: a file part
+    /// (bytes, with an optional media type that overrides the declared one).
+    fn raw_body(&self, rb: &openapiv3::RequestBody, media_type: &str) -> DraftBody {
+        DraftBody {
+            media: BodyMedia::Raw,
+            media_type: media_type.to_string(),
+            required: rb.required,
+            ty: Ty::Bytes,
+            form_field: None,
+            rust: "body".to_string(),
+            alternatives: rb
+                .content
+                .keys()
+                .filter(|m| *m != media_type)
+                .cloned()
+                .collect(),
+            doc: rb.description.as_deref().map(str::trim).map(str::to_string),
+            flatten: false,
+        }
+    }
+
+    /// A parameter whose type the client cannot write: an error, or in
+    /// degrade mode a string the caller writes in the form the server
+    /// expects, with a warning.
+    fn string_param(&self, e: SpecError) -> Result<Ty<TypeId>, SpecError> {
+        if !self.target.degrade {
+            return Err(e);
+        }
+        self.warn_skipped(
+            e,
+            "the parameter is a string, written by the caller as the server expects it",
+        );
+        Ok(Ty::String)
     }
 
     /// The path template as parts, and the indices in `params` of the
@@ -1076,25 +1112,27 @@ impl<'a> Lowerer<'a> {
                     BodyMedia::Json => is_json(&m),
                     BodyMedia::Form => m == "application/x-www-form-urlencoded",
                     BodyMedia::Multipart => m == "multipart/form-data",
+                    BodyMedia::Raw => false,
                 }
             })
         };
+        // Any other media type is bytes the caller gives.
         let (media, (media_name, content)) =
             [BodyMedia::Json, BodyMedia::Form, BodyMedia::Multipart]
                 .into_iter()
                 .find_map(|m| pick(m).map(|c| (m, c)))
+                .or_else(|| rb.content.iter().next().map(|c| (BodyMedia::Raw, c)))
                 .ok_or_else(|| {
-                    let offered: Vec<&str> = rb.content.keys().map(String::as_str).collect();
                     self.err(
                         bfi,
                         format!("{bptr}/content"),
-                        format!(
-                            "unsupported request body media type(s): {}",
-                            offered.join(", ")
-                        ),
+                        "a request body without any media type",
                     )
                 })?;
         let cptr = format!("{bptr}/content/{}", escape_pointer_token(media_name));
+        if media == BodyMedia::Raw {
+            return Ok((self.raw_body(rb, media_name), Vec::new()));
+        }
         let (schema, schema_ptr) = match schema_override {
             Some(over) => over,
             None => (
@@ -1150,6 +1188,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let body = DraftBody {
             media,
+            media_type: media_name.clone(),
             required: rb.required,
             ty: usage.ty,
             form_field,
