@@ -22,16 +22,19 @@
 //!   check and build after `cargo clean -p`, with all features and with one
 //!   area, optionally against a `--baseline` revision in the same run.
 //!   Writes `tests/bench/BENCHMARKS.md`.
+//! - `cargo xtask fuzz [--runs N]`: mutates the project's fragments and
+//!   checks that loading, lowering and emitting never panic.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod fuzz;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME] [--accept | --no-baseline] [--breaking | --additions]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]   (SPEC: a spec file or a directory of fragments)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME] [--accept | --no-baseline] [--breaking | --additions]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]   (SPEC: a spec file or a directory of fragments)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]\n       cargo xtask fuzz [--runs N] [--seed S] [--emit-every K]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         ["coverage"] => return coverage(std::env::var("WHATSAPP_OFFICIAL_SPEC").ok()),
         ["coverage", file] => return coverage(Some(file.to_string())),
         ["bench", rest @ ..] => return bench::run(&root(), rest),
+        ["fuzz", rest @ ..] => return fuzz::run(&root(), rest),
         ["api-diff", rest @ ..] => return api_diff(&root(), rest),
         ["check-features"] => return check_features(&root()),
         ["generate", rest @ ..] => return generate(&root(), rest),
