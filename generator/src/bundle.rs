@@ -63,6 +63,15 @@ impl Origins {
         }
     }
 
+    /// How many other files the document's references reached.
+    pub fn files(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(_, file, _)| file)
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
     /// How many parts came from other files.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -131,6 +131,11 @@ pub struct Target {
     /// `cargo xtask generate` unless `--strict`.
     #[serde(skip)]
     pub degrade: bool,
+    /// Set by `cargo xtask generate`: the OpenAPI document the crate comes
+    /// from (as the user named it), and how its `Cargo.toml` names the
+    /// runtime; `None` for `codegen.toml`'s targets.
+    #[serde(skip)]
+    pub document: Option<crate::ir::Document>,
 }
 
 fn strict() -> bool {

@@ -146,10 +146,35 @@ pub struct TargetInfo {
     pub examples: Vec<(String, Vec<String>)>,
     /// Hand-written modules copied into the crate (`[[target.extensions]]`).
     pub extensions: Vec<ExtensionModule>,
-    /// The runtime crate's path, as the crate's `Cargo.toml` names it.
-    pub runtime_path: String,
+    /// Where the crate's `Cargo.toml` takes the runtime from.
+    pub runtime: RuntimeSource,
+    /// For a crate `cargo xtask generate` wrote: the document it comes from.
+    pub document: Option<Document>,
     /// Other generated crates whose types this one uses ([`Ty::Extern`]).
     pub dependencies: Vec<Dependency>,
+}
+
+/// Where a generated crate takes the runtime crate from; every form names
+/// its version too, so the crate can be published once the runtime is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeSource {
+    /// A path relative to the crate (this checkout's `generator/runtime`).
+    Path(String),
+    /// A git repository.
+    Git(String),
+    /// The registry, by version alone.
+    Registry,
+}
+
+/// The document a standalone crate was generated from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The document's path as the user gave it.
+    pub path: String,
+    /// How many other files its `$ref`s reached.
+    pub other_files: usize,
+    /// Where the runtime comes from.
+    pub runtime: RuntimeSource,
 }
 
 /// A generated crate another one depends on, because its fragments refer to

@@ -30,8 +30,42 @@ pub struct Request<'a> {
     pub name: Option<&'a str>,
     /// Every unsupported construct is an error instead of a warning.
     pub strict: bool,
-    /// The runtime crate's directory, as the crate's `Cargo.toml` names it.
-    pub runtime: &'a Path,
+    /// Where the crate's `Cargo.toml` takes the runtime from.
+    pub runtime: Runtime<'a>,
+}
+
+/// Where a generated crate takes the runtime crate from (always by
+/// version too, so that it can be published once the runtime is).
+#[derive(Debug, Clone, Copy)]
+pub enum Runtime<'a> {
+    /// A directory holding the runtime crate, named relative to the crate.
+    Path(&'a Path),
+    /// A git repository holding the runtime crate.
+    Git(&'a str),
+    /// The registry, by version alone.
+    Registry,
+}
+
+impl Runtime<'_> {
+    /// The source the crate at `out` names.
+    fn source(&self, out: &Path) -> Result<crate::ir::RuntimeSource> {
+        use crate::ir::RuntimeSource;
+        Ok(match self {
+            Runtime::Path(dir) => {
+                let absolute = |p: &Path| {
+                    std::path::absolute(p).map_err(|source| Error::Io {
+                        path: p.to_path_buf(),
+                        source,
+                    })
+                };
+                let (dir, out) = (absolute(dir)?, absolute(out)?);
+                let relative = pathdiff::diff_paths(&dir, &out).unwrap_or(dir);
+                RuntimeSource::Path(relative.to_string_lossy().replace('\\', "/"))
+            }
+            Runtime::Git(url) => RuntimeSource::Git(url.to_string()),
+            Runtime::Registry => RuntimeSource::Registry,
+        })
+    }
 }
 
 /// What was generated.
@@ -227,7 +261,11 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
         })?;
     target.strict = request.strict;
     target.degrade = !request.strict;
-    target.runtime = Some(request.runtime.display().to_string());
+    target.document = Some(crate::ir::Document {
+        path: request.spec.display().to_string().replace('\\', "/"),
+        other_files: origins.files(),
+        runtime: request.runtime.source(request.out)?,
+    });
     let api = crate::lower::lower(&target, &fragments).map_err(|e| origins.relocate(e))?;
     let files = crate::emit::emit(&api)?;
     warnings.extend(api.warnings.iter().map(|w| origins.locate(w.clone())));

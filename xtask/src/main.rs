@@ -34,7 +34,7 @@ mod fuzz;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME] [--accept | --no-baseline] [--breaking | --additions]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]   (SPEC: a spec file or a directory of fragments)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]\n       cargo xtask fuzz [--runs N] [--seed S] [--emit-every K]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME] [--accept | --no-baseline] [--breaking | --additions]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict] [--runtime-path DIR | --runtime-git URL | --runtime-registry]   (see `cargo xtask generate --help`)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]\n       cargo xtask fuzz [--runs N] [--seed S] [--emit-every K]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -98,46 +98,72 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]`.
+const GENERATE_HELP: &str = "cargo xtask generate SPEC --out DIR [OPTIONS]
+
+Writes a client crate for any OpenAPI 3.0 or 3.1 document.
+
+  SPEC                  the document (YAML or JSON; files its `$ref`s name are
+                        read too), or a directory of fragments
+  --out DIR             where the crate is written (a workspace of its own)
+  --name CRATE          the package name (default: from `info.title`)
+  --strict              refuse what the generator cannot express, instead of
+                        degrading it with a located warning
+  --runtime-path DIR    take the runtime crate from DIR, named relative to the
+                        crate (default: this checkout's `generator/runtime`)
+  --runtime-git URL     take the runtime crate from a git repository
+  --runtime-registry    take the runtime crate from the registry, by version
+  -h, --help            print this help";
+
+/// `cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]
+/// [--runtime-path DIR | --runtime-git URL | --runtime-registry]`.
 fn generate(root: &Path, args: &[&str]) -> ExitCode {
     let (mut spec, mut out, mut name, mut strict) = (None, None, None, false);
+    let default_runtime = root.join("generator/runtime");
+    let mut runtime_dir = None;
+    let mut runtime = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match *arg {
-            "--out" | "--name" => {
+            "-h" | "--help" => {
+                println!("{GENERATE_HELP}");
+                return ExitCode::SUCCESS;
+            }
+            "--out" | "--name" | "--runtime-path" | "--runtime-git" => {
                 let Some(value) = rest.next() else {
-                    eprintln!("error: `{arg}` needs a value\n{USAGE}");
+                    eprintln!("error: `{arg}` needs a value\n\n{GENERATE_HELP}");
                     return ExitCode::FAILURE;
                 };
-                if *arg == "--out" {
-                    out = Some(PathBuf::from(value));
-                } else {
-                    name = Some(*value);
+                match *arg {
+                    "--out" => out = Some(PathBuf::from(value)),
+                    "--name" => name = Some(*value),
+                    "--runtime-path" => runtime_dir = Some(PathBuf::from(value)),
+                    _ => runtime = Some(fragment_codegen::standalone::Runtime::Git(value)),
                 }
             }
+            "--runtime-registry" => runtime = Some(fragment_codegen::standalone::Runtime::Registry),
             "--strict" => strict = true,
             other if other.starts_with("--") => {
-                eprintln!("error: unknown option `{other}`\n{USAGE}");
+                eprintln!("error: unknown option `{other}`\n\n{GENERATE_HELP}");
                 return ExitCode::FAILURE;
             }
             other if spec.is_none() => spec = Some(PathBuf::from(other)),
             other => {
-                eprintln!("error: unexpected argument `{other}`\n{USAGE}");
+                eprintln!("error: unexpected argument `{other}`\n\n{GENERATE_HELP}");
                 return ExitCode::FAILURE;
             }
         }
     }
     let (Some(spec), Some(out)) = (spec, out) else {
-        eprintln!("error: `generate` needs a SPEC and `--out DIR`\n{USAGE}");
+        eprintln!("error: `generate` needs a SPEC and `--out DIR`\n\n{GENERATE_HELP}");
         return ExitCode::FAILURE;
     };
-    let runtime = root.join("generator/runtime");
+    let runtime_dir = runtime_dir.unwrap_or(default_runtime);
     let request = fragment_codegen::standalone::Request {
         spec: &spec,
         out: &out,
         name,
         strict,
-        runtime: &runtime,
+        runtime: runtime.unwrap_or(fragment_codegen::standalone::Runtime::Path(&runtime_dir)),
     };
     match fragment_codegen::standalone::generate(&request) {
         Ok(report) => {

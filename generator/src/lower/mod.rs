@@ -470,7 +470,11 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|e| (e.name.clone(), e.features.clone()))
                 .collect(),
-            runtime_path: t.runtime_path(),
+            runtime: match &t.document {
+                Some(d) => d.runtime.clone(),
+                None => ir::RuntimeSource::Path(t.runtime_path()),
+            },
+            document: t.document.clone(),
             extensions: t
                 .extensions
                 .iter()

@@ -461,7 +461,9 @@ fn a_real_revision_diffs_and_generates_with_located_warnings() {
             out: &out,
             name: Some("revision"),
             strict: false,
-            runtime: &workspace_root().join("generator/runtime"),
+            runtime: fragment_codegen::standalone::Runtime::Path(
+                &workspace_root().join("generator/runtime"),
+            ),
         })
         .unwrap_or_else(|e| panic!("the revision generates: {e}"));
     assert_eq!(generated.operations, 3);
