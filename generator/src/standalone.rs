@@ -12,6 +12,7 @@
 //! ([`crate::config::Target::degrade`]). `strict` turns all of them back
 //! into errors. The crate written is a workspace of its own.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -206,8 +207,34 @@ fn auth(fragments: &[Fragment]) -> Option<String> {
     required.chain(declared).find(|n| sendable(n)).cloned()
 }
 
-/// Generates the crate and writes it to `request.out`.
+/// Generates the crate and writes it to `request.out`, as a workspace of
+/// its own (so that it builds wherever it is written).
 pub fn generate(request: &Request<'_>) -> Result<Report> {
+    let (report, files) = render(request)?;
+    for (path, content) in &files {
+        let full = request.out.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let content = if path == Path::new("Cargo.toml") {
+            format!("{content}\n[workspace]\n")
+        } else {
+            content.clone()
+        };
+        std::fs::write(&full, content).map_err(|source| Error::Io {
+            path: full.clone(),
+            source,
+        })?;
+    }
+    Ok(report)
+}
+
+/// The crate's files, by path relative to `request.out`, without writing
+/// them; `Cargo.toml` does not declare a workspace.
+pub fn render(request: &Request<'_>) -> Result<(Report, BTreeMap<PathBuf, String>)> {
     let start = Instant::now();
     let mode = if request.strict {
         Mode::Strict
@@ -262,7 +289,12 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
     target.strict = request.strict;
     target.degrade = !request.strict;
     target.document = Some(crate::ir::Document {
-        path: request.spec.display().to_string().replace('\\', "/"),
+        // The file's name alone, so that the output does not depend on
+        // where the document was read from.
+        path: request.spec.file_name().map_or_else(
+            || request.spec.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         other_files: origins.files(),
         runtime: request.runtime.source(request.out)?,
     });
@@ -271,26 +303,7 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
     warnings.extend(api.warnings.iter().map(|w| origins.locate(w.clone())));
     warnings
         .sort_by(|a, b| (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message)));
-    for (path, content) in &files {
-        let full = request.out.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        // A workspace of its own, so that it builds wherever it is written.
-        let content = if path == Path::new("Cargo.toml") {
-            format!("{content}\n[workspace]\n")
-        } else {
-            content.clone()
-        };
-        std::fs::write(&full, content).map_err(|source| Error::Io {
-            path: full.clone(),
-            source,
-        })?;
-    }
-    Ok(Report {
+    let report = Report {
         crate_name: name,
         operations: api.operations.len(),
         types: api.types.len(),
@@ -298,5 +311,6 @@ pub fn generate(request: &Request<'_>) -> Result<Report> {
         skipped: api.skipped,
         warnings,
         millis: start.elapsed().as_millis(),
-    })
+    };
+    Ok((report, files))
 }

@@ -40,6 +40,36 @@ fn check_case(name: &str) -> Vec<String> {
     warnings
 }
 
+/// A document split over files, generated as `cargo xtask generate` does:
+/// the crate is the one a single-file document with the same content gives,
+/// with the schemas of other files named after them.
+#[test]
+fn split() {
+    let dir = workspace_root().join("tests/golden/split");
+    let runtime = workspace_root().join("generator/runtime");
+    let (report, files) =
+        fragment_codegen::standalone::render(&fragment_codegen::standalone::Request {
+            spec: &dir.join("document/openapi.yaml"),
+            out: &dir.join("expected"),
+            name: Some("golden-split"),
+            strict: true,
+            runtime: fragment_codegen::standalone::Runtime::Path(&runtime),
+        })
+        .unwrap_or_else(|e| panic!("split: {e}"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!((report.operations, report.skipped.operations), (4, 0));
+    let files = files
+        .into_iter()
+        .map(|(path, text)| (Path::new("expected").join(path), text))
+        .collect();
+    let diffs = compare_or_update(&dir, &files);
+    assert!(
+        diffs.is_empty(),
+        "golden case `split` differs (rerun with UPDATE_GOLDEN=1 and review):\n{}",
+        diffs.join("\n")
+    );
+}
+
 #[test]
 fn merge() {
     check_case("merge");

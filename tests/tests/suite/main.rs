@@ -19,6 +19,7 @@ mod pagination;
 mod runtime;
 mod secrets;
 mod semver;
+mod split;
 mod structure;
 mod unions;
 mod webhooks;
