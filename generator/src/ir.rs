@@ -486,6 +486,11 @@ impl TypeKind {
             TypeKind::Alias(t) => out.extend(t.named()),
             TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.ty.named())),
             TypeKind::Untagged(u) => out.extend(u.variants.iter().filter_map(|v| v.ty.named())),
+            TypeKind::ByStatus(b) => out.extend(
+                b.variants
+                    .iter()
+                    .filter_map(|v| v.ty.as_ref().and_then(Ty::named)),
+            ),
         }
         out
     }
@@ -507,6 +512,29 @@ pub enum TypeKind {
     Untagged(UntaggedDef),
     /// Which one of a group of members a struct's `new` sets.
     Choice(ChoiceDef),
+    /// The error bodies of one operation whose error statuses document
+    /// different bodies: a variant per status, chosen by the status.
+    ByStatus(ByStatusDef),
+}
+
+/// An operation's error bodies, by status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByStatusDef {
+    /// The variants, in status order (codes, then ranges, then `default`).
+    pub variants: Vec<StatusVariant>,
+}
+
+/// One documented error status and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusVariant {
+    /// The Rust variant name (`NotFound`, `Status418`, `Server5xx`, `Other`).
+    pub rust: String,
+    /// The statuses it covers.
+    pub status: StatusMatch,
+    /// The body type; `None` for a status documented without a JSON body.
+    pub ty: Option<Ty>,
+    /// The payload needs a `Box` to break a cycle.
+    pub boxed: bool,
 }
 
 /// A discriminated union.

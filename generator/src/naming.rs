@@ -163,6 +163,43 @@ pub fn variant_names() -> BTreeSet<String> {
     BTreeSet::from([CATCH_ALL.to_string()])
 }
 
+/// The variant name of an error status: the reason phrase of a common
+/// status (`NotFound`), else `Status418`; `Client4xx`/`Server5xx` for a
+/// range, `Other` for `default`.
+pub fn status_variant(status: crate::ir::StatusMatch) -> String {
+    use crate::ir::StatusMatch;
+    let phrase = |code: u16| match code {
+        400 => Some("BadRequest"),
+        401 => Some("Unauthorized"),
+        402 => Some("PaymentRequired"),
+        403 => Some("Forbidden"),
+        404 => Some("NotFound"),
+        405 => Some("MethodNotAllowed"),
+        406 => Some("NotAcceptable"),
+        408 => Some("RequestTimeout"),
+        409 => Some("Conflict"),
+        410 => Some("Gone"),
+        412 => Some("PreconditionFailed"),
+        413 => Some("PayloadTooLarge"),
+        415 => Some("UnsupportedMediaType"),
+        422 => Some("UnprocessableEntity"),
+        429 => Some("TooManyRequests"),
+        500 => Some("InternalServerError"),
+        501 => Some("NotImplemented"),
+        502 => Some("BadGateway"),
+        503 => Some("ServiceUnavailable"),
+        504 => Some("GatewayTimeout"),
+        _ => None,
+    };
+    match status {
+        StatusMatch::Code(c) => phrase(c).map_or_else(|| format!("Status{c}"), str::to_string),
+        StatusMatch::Range(4) => "Client4xx".into(),
+        StatusMatch::Range(5) => "Server5xx".into(),
+        StatusMatch::Range(r) => format!("Status{r}xx"),
+        StatusMatch::Default => "Other".into(),
+    }
+}
+
 /// Makes `name` unique within `used` by appending `2`, `3`, … and records it.
 pub fn unique(name: String, used: &mut BTreeSet<String>) -> String {
     if used.insert(name.clone()) {

@@ -169,6 +169,13 @@ pub enum Kind {
         /// The variants, in order.
         variants: Vec<Variant>,
     },
+    /// An operation's error bodies by status: one variant per documented
+    /// status (`404`, `5XX`, `default` in `tag`; an empty `ty` for a status
+    /// without a body).
+    ByStatus {
+        /// The variants, in status order.
+        variants: Vec<Variant>,
+    },
 }
 
 /// A struct field.
@@ -383,6 +390,17 @@ fn kind_of(api: &Api, def: &ir::TypeDef) -> Kind {
                 })
                 .collect(),
         },
+        TypeKind::ByStatus(b) => Kind::ByStatus {
+            variants: b
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    rust: v.rust.clone(),
+                    tag: Some(status_text(v.status)),
+                    ty: v.ty.as_ref().map(ty_text).unwrap_or_default(),
+                })
+                .collect(),
+        },
         TypeKind::Untagged(u) => Kind::Untagged {
             variants: u
                 .variants
@@ -394,6 +412,15 @@ fn kind_of(api: &Api, def: &ir::TypeDef) -> Kind {
                 })
                 .collect(),
         },
+    }
+}
+
+/// A documented status as the document writes it (`404`, `5XX`, `default`).
+fn status_text(status: ir::StatusMatch) -> String {
+    match status {
+        ir::StatusMatch::Code(c) => c.to_string(),
+        ir::StatusMatch::Range(r) => format!("{r}XX"),
+        ir::StatusMatch::Default => "default".into(),
     }
 }
 
@@ -507,7 +534,8 @@ impl Surface {
             Kind::Alias { target } => vec![target.as_str()],
             Kind::Tagged { variants, .. }
             | Kind::Untagged { variants }
-            | Kind::Choice { variants } => variants.iter().map(|v| v.ty.as_str()).collect(),
+            | Kind::Choice { variants }
+            | Kind::ByStatus { variants } => variants.iter().map(|v| v.ty.as_str()).collect(),
         };
         texts.into_iter().flat_map(|t| self.named_in(t)).collect()
     }

@@ -59,8 +59,9 @@ pub mod __private {
     pub use crate::meta::Received;
     pub use crate::paging::{Page, paginate};
     pub use crate::transport::{
-        Body, CallOptions, ClientCore, CoreBuilder, Credentials, ErrorStatus, Method, OpSpec,
-        Parts, Profile, decode_bytes, decode_empty, decode_json, decode_text, send, send_streaming,
+        Body, CallOptions, ClientCore, CoreBuilder, Credentials, DecodeError, ErrorStatus, Method,
+        OpSpec, Parts, Profile, decode_bytes, decode_empty, decode_json, decode_text, send,
+        send_streaming,
     };
     pub use crate::util::encode_path;
     pub use crate::{

@@ -868,16 +868,31 @@ async fn run(request: reqwest::RequestBuilder, call: &Call<'_>, stream: bool) ->
     }
 }
 
+/// How a documented error body decodes: by its JSON alone for one error
+/// type, or by status for an operation whose statuses document different
+/// bodies (a generated enum implements it).
+pub trait DecodeError: Sized {
+    /// The error body of an answer with `status`; `None` when it does not
+    /// decode (the raw body is then kept).
+    fn decode_error(status: u16, body: &[u8]) -> Option<Self>;
+}
+
+impl<T: DeserializeOwned> DecodeError for T {
+    fn decode_error(_status: u16, body: &[u8]) -> Option<Self> {
+        serde_json::from_slice(body).ok()
+    }
+}
+
 /// Sorts a non-success answer: documented error statuses
 /// (`documented(status)`) decode into `E`, anything else is kept raw.
-fn error_answer<E: DeserializeOwned + std::fmt::Debug>(
+fn error_answer<E: DecodeError + std::fmt::Debug>(
     status: u16,
     body: Vec<u8>,
     meta: ResponseMeta,
     spec: &OpSpec,
 ) -> Error<E> {
     if spec.documented(status) {
-        if let Ok(decoded) = serde_json::from_slice::<E>(&body) {
+        if let Some(decoded) = E::decode_error(status, &body) {
             return Error::Api {
                 status,
                 body: decoded,
@@ -916,7 +931,7 @@ fn cut_error<E: std::fmt::Debug>(
 /// Sends one operation's request, retrying as the policy allows, and sorts
 /// the answer: a success status gives its body, a documented error status
 /// (`spec.errors`) decodes into `E`, anything else is kept raw.
-pub async fn send<E: DeserializeOwned + std::fmt::Debug>(
+pub async fn send<E: DecodeError + std::fmt::Debug>(
     core: &ClientCore,
     spec: &OpSpec,
     parts: Parts,
@@ -984,7 +999,7 @@ pub async fn send<E: DeserializeOwned + std::fmt::Debug>(
 /// [`send`] for a success body read as it arrives: the body of a success is
 /// not read here but handed out as a [`ByteStream`]; error answers are read
 /// and sorted as [`send`] does.
-pub async fn send_streaming<E: DeserializeOwned + std::fmt::Debug>(
+pub async fn send_streaming<E: DecodeError + std::fmt::Debug>(
     core: &ClientCore,
     spec: &OpSpec,
     parts: Parts,

@@ -785,6 +785,7 @@ fn kind_name(k: &Kind) -> &'static str {
         Kind::Tagged { .. } => "tagged union",
         Kind::Untagged { .. } => "untagged union",
         Kind::Choice { .. } => "choice",
+        Kind::ByStatus { .. } => "set of error bodies by status",
     }
 }
 
@@ -853,7 +854,10 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             methods("setter", sa, sb, &mut out);
         }
         (Kind::Untagged { variants: a }, Kind::Untagged { variants: b })
-        | (Kind::Choice { variants: a }, Kind::Choice { variants: b }) => variants(a, b, &mut out),
+        | (Kind::Choice { variants: a }, Kind::Choice { variants: b })
+        | (Kind::ByStatus { variants: a }, Kind::ByStatus { variants: b }) => {
+            variants(a, b, &mut out)
+        }
         (a, b) => out.push(change(
             Level::Major,
             format!("now a {} (was a {})", kind_name(b), kind_name(a)),

@@ -80,10 +80,16 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Tagged(t) => tagged_def(api, def, t),
         TypeKind::Untagged(u) => untagged_def(def, u),
         TypeKind::Choice(c) => choice_def(def, c),
+        TypeKind::ByStatus(b) => by_status_def(def, b),
     };
     out.extend(conversions(def));
     // Enums have their own `Display`; aliases are other types.
-    if def.json_display && !matches!(def.kind, TypeKind::Enum(_) | TypeKind::Alias(_)) {
+    if def.json_display
+        && !matches!(
+            def.kind,
+            TypeKind::Enum(_) | TypeKind::Alias(_) | TypeKind::ByStatus(_)
+        )
+    {
         let name = ident(&def.name);
         out.extend(quote! {
             /// The error body as compact JSON, on one line.
@@ -974,6 +980,95 @@ fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) 
         JsonKind::Boolean => is("Boolean"),
         JsonKind::Array => is("Array"),
         JsonKind::Any => quote!(true),
+    }
+}
+
+/// An operation's error bodies by status: the variant is chosen by the
+/// answer's status (a code, then its range, then `default`), and its body
+/// decodes into the variant's type.
+fn by_status_def(def: &TypeDef, b: &crate::ir::ByStatusDef) -> TokenStream {
+    use crate::ir::StatusMatch;
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let mut variants = Vec::new();
+    let mut display = Vec::new();
+    let (mut codes, mut ranges, mut fallback) = (Vec::new(), Vec::new(), quote!(None));
+    for v in &b.variants {
+        let rust = ident(&v.rust);
+        let (pattern, text) = match v.status {
+            StatusMatch::Code(c) => {
+                let c = proc_macro2::Literal::u16_unsuffixed(c);
+                (quote!(#c), format!("HTTP {c}"))
+            }
+            StatusMatch::Range(r) => {
+                let lo = proc_macro2::Literal::u16_unsuffixed(r * 100);
+                let hi = proc_macro2::Literal::u16_unsuffixed(r * 100 + 99);
+                (quote!(#lo..=#hi), format!("HTTP {r}XX"))
+            }
+            StatusMatch::Default => (quote!(_), "any other status".to_string()),
+        };
+        let decode = match &v.ty {
+            Some(ty) => {
+                let payload = payload_ty(ty, v.boxed);
+                let vdoc = format!(" The body of an answer with {text}.");
+                variants.push(quote!(#[doc = #vdoc] #rust(#payload),));
+                display.push(quote!(Self::#rust(v) => match ::serde_json::to_string(v) {
+                    Ok(text) => f.write_str(&text),
+                    Err(_) => f.write_str("(an error body that does not encode)"),
+                },));
+                let wrap = if v.boxed {
+                    quote!(|v| Self::#rust(Box::new(v)))
+                } else {
+                    quote!(Self::#rust)
+                };
+                quote!(::serde_json::from_slice(body).ok().map(#wrap))
+            }
+            None => {
+                let vdoc = format!(" An answer with {text}, documented without a body.");
+                variants.push(quote!(#[doc = #vdoc] #rust,));
+                let shown = format!("({text} without a body)");
+                display.push(quote!(Self::#rust => f.write_str(#shown),));
+                quote!(Some(Self::#rust))
+            }
+        };
+        match v.status {
+            StatusMatch::Code(_) => codes.push(quote!(#pattern => #decode,)),
+            StatusMatch::Range(_) => ranges.push(quote!(#pattern => #decode,)),
+            StatusMatch::Default => fallback = decode,
+        }
+    }
+    let union_doc = " The error bodies of an operation whose statuses document different ones: the variant is the answer's status (the code, else its range, else `default`); a body that does not fit it is kept raw in [`crate::Error::UnexpectedResponse`].";
+    quote! {
+        #doc
+        ///
+        #[doc = #union_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl rt::DecodeError for #name {
+            fn decode_error(status: u16, body: &[u8]) -> Option<Self> {
+                // A code inside a documented range comes first, so arms overlap.
+                #[allow(unreachable_patterns, clippy::match_overlapping_arm)]
+                match status {
+                    #(#codes)*
+                    #(#ranges)*
+                    _ => #fallback,
+                }
+            }
+        }
+
+        /// The error body as compact JSON, on one line.
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#display)*
+                }
+            }
+        }
     }
 }
 

@@ -89,6 +89,10 @@ pub(crate) enum DKind {
     Choice {
         members: Vec<(String, Ty<TypeId>)>,
     },
+    /// An operation's error bodies by status, when they differ.
+    ByStatus {
+        variants: Vec<(crate::ir::StatusMatch, Option<Ty<TypeId>>)>,
+    },
 }
 
 /// One member of a draft struct.
@@ -134,6 +138,8 @@ pub(crate) struct DraftOperation {
     pub success_statuses: Vec<u16>,
     pub success: DraftContent,
     pub errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
+    /// The enum of error bodies by status, when they differ.
+    pub error_by_status: Option<TypeId>,
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,

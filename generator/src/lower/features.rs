@@ -58,6 +58,11 @@ fn type_refs(api: &Api, name: &str) -> Vec<String> {
         TypeKind::Alias(t) => refs(t, &mut out),
         TypeKind::Tagged(t) => t.variants.iter().for_each(|v| refs(&v.ty, &mut out)),
         TypeKind::Untagged(u) => u.variants.iter().for_each(|v| refs(&v.ty, &mut out)),
+        TypeKind::ByStatus(b) => b
+            .variants
+            .iter()
+            .flat_map(|v| &v.ty)
+            .for_each(|t| refs(t, &mut out)),
     }
     out
 }

@@ -181,7 +181,7 @@ fn conversions_of(types: &BTreeMap<String, TypeDef>, def: &TypeDef) -> Vec<FromI
         },
         TypeKind::Tagged(t) => unique_payloads(types, t.variants.iter().map(|v| &v.ty)),
         TypeKind::Untagged(u) => unique_payloads(types, u.variants.iter().map(|v| &v.ty)),
-        TypeKind::Alias(_) => Vec::new(),
+        TypeKind::Alias(_) | TypeKind::ByStatus(_) => Vec::new(),
     }
 }
 

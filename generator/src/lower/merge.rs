@@ -25,8 +25,8 @@ use super::draft::{
 };
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
-    Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, ErrorTable, Extra, Field,
-    Operation, Param, ResponseContent, Source, StructDef, Success, TaggedDef, TaggedVariant,
+    Api, Body, ByStatusDef, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, ErrorTable, Extra,
+    Field, Operation, Param, ResponseContent, Source, StructDef, Success, TaggedDef, TaggedVariant,
     TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef, UntaggedVariant, Variant, Webhook,
 };
 use crate::naming;
@@ -141,6 +141,7 @@ fn type_def(l: &Lowerer<'_>, m: &Merged, c: usize, ids: &[TypeId]) -> Result<Typ
         DKind::Alias(t) => TypeKind::Alias(m.ty(t)),
         DKind::Tagged { tag, variants } => tagged(m, c, tag, variants),
         DKind::Untagged { variants } => untagged(m, c, variants),
+        DKind::ByStatus { variants } => by_status(m, c, variants),
         DKind::Enum { values } => enumeration(values),
         DKind::Choice { members: choice } => TypeKind::Choice(ChoiceDef {
             variants: choice
@@ -240,6 +241,28 @@ fn untagged(m: &Merged, c: usize, variants: &[DVariant]) -> TypeKind {
     TypeKind::Untagged(UntaggedDef {
         variants,
         unknown: naming::CATCH_ALL.to_string(),
+    })
+}
+
+/// An operation's error bodies by status, each variant named after its
+/// status.
+fn by_status(
+    m: &Merged,
+    c: usize,
+    variants: &[(crate::ir::StatusMatch, Option<Ty<TypeId>>)],
+) -> TypeKind {
+    let mut used = naming::variant_names();
+    TypeKind::ByStatus(ByStatusDef {
+        variants: variants
+            .iter()
+            .enumerate()
+            .map(|(i, (status, t))| crate::ir::StatusVariant {
+                rust: naming::unique(naming::status_variant(*status), &mut used),
+                status: *status,
+                ty: t.as_ref().map(|t| m.ty(t)),
+                boxed: m.boxed(c, i),
+            })
+            .collect(),
     })
 }
 
@@ -368,6 +391,9 @@ fn operations(
 /// The one type an operation's error responses decode into (any JSON value
 /// when none has a body); several different ones are not supported.
 fn error_ty(l: &Lowerer<'_>, m: &Merged, op: &DraftOperation) -> Result<Ty> {
+    if let Some(id) = op.error_by_status {
+        return Ok(m.ty(&Ty::Named(id)));
+    }
     let mut error_tys: Vec<Ty> = op
         .errors
         .iter()
@@ -668,6 +694,7 @@ enum Shape {
         variants: Vec<(String, ClassTy)>,
     },
     Untagged(Vec<UntaggedShape>),
+    ByStatus(Vec<(crate::ir::StatusMatch, Option<ClassTy>)>),
 }
 
 /// One variant of an untagged union, in a [`Shape`].
@@ -723,6 +750,12 @@ fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
                 .map(|(value, t)| (value.clone(), ty(t)))
                 .collect(),
         },
+        DKind::ByStatus { variants } => Shape::ByStatus(
+            variants
+                .iter()
+                .map(|(status, t)| (*status, t.as_ref().map(ty)))
+                .collect(),
+        ),
         DKind::Untagged { variants } => Shape::Untagged(
             variants
                 .iter()
@@ -909,7 +942,10 @@ fn boxed_edges(
     let mut boxed = BTreeSet::new();
     for c in 0..members.len() {
         match kind(c) {
-            DKind::Struct { .. } | DKind::Tagged { .. } | DKind::Untagged { .. } => {
+            DKind::Struct { .. }
+            | DKind::Tagged { .. }
+            | DKind::Untagged { .. }
+            | DKind::ByStatus { .. } => {
                 for (slot, t) in slots(kind(c)) {
                     if let Some(id) = t.holds_by_value() {
                         if reaches(class[id.index()], c, false) {
@@ -946,6 +982,11 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
         DKind::Struct { fields, .. } => fields.iter().map(|f| &f.ty).enumerate().collect(),
         DKind::Tagged { variants, .. } => variants.iter().map(|(_, t)| t).enumerate().collect(),
         DKind::Untagged { variants } => variants.iter().map(|v| &v.ty).enumerate().collect(),
+        DKind::ByStatus { variants } => variants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, t))| t.as_ref().map(|t| (i, t)))
+            .collect(),
         DKind::Pending | DKind::Enum { .. } | DKind::Alias(_) | DKind::Choice { .. } => Vec::new(),
     }
 }

@@ -56,6 +56,8 @@ struct Responses {
     success: DraftContent,
     /// Every other status, with its body type if it is JSON.
     errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
+    /// The operation's own enum of error bodies, when they differ.
+    error_by_status: Option<TypeId>,
     /// Per split body member (in configuration order): its own success
     /// body and examples, when it names a member of the success response.
     variant_success: Vec<Option<(DraftContent, StatusExamples)>>,
@@ -280,6 +282,7 @@ impl<'a> Lowerer<'a> {
             success_statuses: responses.success_statuses,
             success: responses.success,
             errors: responses.errors,
+            error_by_status: responses.error_by_status,
             summary: text(&op.summary),
             doc: text(&op.description),
             deprecated: op.deprecated,
@@ -755,11 +758,12 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        self.check_error_bodies(fi, ptr, &mut errors)?;
+        let error_by_status = self.error_bodies(fi, ptr, builder, &errors);
         Ok(Responses {
             success_statuses,
             success: success.unwrap_or(DraftContent::Empty),
             errors,
+            error_by_status,
             variant_success,
         })
     }
@@ -809,36 +813,36 @@ impl<'a> Lowerer<'a> {
         Ok((rest, remaining))
     }
 
-    /// Error responses must share one body type (copies of one schema
-    /// count as one). In degrade mode differing bodies all decode as JSON
-    /// values, with a warning.
-    fn check_error_bodies(
-        &self,
+    /// The operation's own error type when its error statuses document
+    /// different bodies: an enum with a variant per status, chosen by the
+    /// answer's status. Bodies that are copies of one schema (inline in each
+    /// response) count as one, and need none.
+    fn error_bodies(
+        &mut self,
         fi: usize,
         ptr: &str,
-        errors: &mut [(StatusMatch, Option<Ty<TypeId>>)],
-    ) -> Result<(), SpecError> {
+        builder: &str,
+        errors: &[(StatusMatch, Option<Ty<TypeId>>)],
+    ) -> Option<TypeId> {
         let distinct: BTreeSet<&Ty<TypeId>> =
             errors.iter().filter_map(|(_, t)| t.as_ref()).collect();
         if distinct.len() <= 1 || self.same_shape(&distinct) {
-            return Ok(());
+            return None;
         }
-        let e = self.err(
+        let name = format!("{builder}Error");
+        let doc = format!("The error bodies of `{builder}`, by status.");
+        let id = self.new_type(
+            name.clone(),
+            name,
+            None,
             fi,
-            format!("{ptr}/responses"),
-            "error responses with different body types are not supported yet",
+            &format!("{ptr}/responses"),
+            Some(doc),
         );
-        if !self.target.degrade {
-            return Err(e);
-        }
-        // Degrade mode: every error body decodes as a JSON value.
-        self.warn_skipped(e, "error bodies decode as JSON values");
-        for (_, ty) in errors.iter_mut() {
-            if ty.is_some() {
-                *ty = Some(Ty::Json);
-            }
-        }
-        Ok(())
+        let mut variants = errors.to_vec();
+        variants.sort_by_key(|(status, _)| *status);
+        self.types[id].kind = DKind::ByStatus { variants };
+        Some(id)
     }
 
     /// The operation's own method followed by one method per split body

@@ -115,6 +115,13 @@ fn dialect31() {
     check_case("dialect31");
 }
 
+/// Error statuses with different bodies: one enum per operation, chosen by
+/// status (`answers.rs` runs it against a mock server).
+#[test]
+fn answers() {
+    check_case("answers");
+}
+
 #[test]
 fn bodies() {
     check_case("bodies");
@@ -137,6 +144,7 @@ fn every_fixture_folder_has_a_test() {
     assert_eq!(
         cases,
         [
+            "answers",
             "areas",
             "bodies",
             "bot",
@@ -145,6 +153,7 @@ fn every_fixture_folder_has_a_test() {
             "dialect31",
             "merge",
             "names",
+            "split",
             "unions"
         ]
     );

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary: one link and one copy of the
 //! generic code they instantiate, instead of one per file.
 
+mod answers;
 mod api_diff;
 mod bad_specs;
 mod conformance;
