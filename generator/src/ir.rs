@@ -512,8 +512,9 @@ pub enum TypeKind {
     Untagged(UntaggedDef),
     /// Which one of a group of members a struct's `new` sets.
     Choice(ChoiceDef),
-    /// The error bodies of one operation whose error statuses document
-    /// different bodies: a variant per status, chosen by the status.
+    /// The error bodies (or the success bodies) of one operation whose
+    /// statuses document different bodies: a variant per status, chosen by
+    /// the status.
     ByStatus(ByStatusDef),
 }
 
@@ -522,6 +523,8 @@ pub enum TypeKind {
 pub struct ByStatusDef {
     /// The variants, in status order (codes, then ranges, then `default`).
     pub variants: Vec<StatusVariant>,
+    /// The success bodies of an operation (else its error bodies).
+    pub success: bool,
 }
 
 /// One documented error status and its body.
@@ -1155,6 +1158,9 @@ pub struct Success {
     pub statuses: Vec<u16>,
     /// Its content.
     pub content: ResponseContent,
+    /// The content is an enum of the bodies of success statuses that
+    /// document different ones ([`ByStatusDef`]), decoded by status.
+    pub by_status: bool,
 }
 
 /// Which statuses a documented error response covers.

@@ -163,12 +163,18 @@ pub fn variant_names() -> BTreeSet<String> {
     BTreeSet::from([CATCH_ALL.to_string()])
 }
 
-/// The variant name of an error status: the reason phrase of a common
-/// status (`NotFound`), else `Status418`; `Client4xx`/`Server5xx` for a
-/// range, `Other` for `default`.
+/// The variant name of a status: the reason phrase of a common status
+/// (`Created`, `NotFound`), else `Status418`; `Success2xx`, `Client4xx`,
+/// `Server5xx` for a range, `Other` for `default`.
 pub fn status_variant(status: crate::ir::StatusMatch) -> String {
     use crate::ir::StatusMatch;
     let phrase = |code: u16| match code {
+        200 => Some("Ok"),
+        201 => Some("Created"),
+        202 => Some("Accepted"),
+        203 => Some("NonAuthoritative"),
+        204 => Some("NoContent"),
+        206 => Some("PartialContent"),
         400 => Some("BadRequest"),
         401 => Some("Unauthorized"),
         402 => Some("PaymentRequired"),
@@ -193,6 +199,7 @@ pub fn status_variant(status: crate::ir::StatusMatch) -> String {
     };
     match status {
         StatusMatch::Code(c) => phrase(c).map_or_else(|| format!("Status{c}"), str::to_string),
+        StatusMatch::Range(2) => "Success2xx".into(),
         StatusMatch::Range(4) => "Client4xx".into(),
         StatusMatch::Range(5) => "Server5xx".into(),
         StatusMatch::Range(r) => format!("Status{r}xx"),

@@ -289,6 +289,17 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
     }
 }
 
+/// The error of a success status that an enum of success bodies by status
+/// does not document.
+pub fn undocumented_status(status: u16) -> PathError {
+    PathError {
+        path: ".".into(),
+        source: <serde_json::Error as serde::de::Error>::custom(format!(
+            "HTTP {status} is not one of the success statuses the operation documents"
+        )),
+    }
+}
+
 /// Decodes `T` from JSON text without isolating items: an [`Item`] that does
 /// not fit its type fails the whole decode, naming the member. For tests
 /// that want every item of a fixture to fit, and for callers that would

@@ -59,9 +59,9 @@ pub mod __private {
     pub use crate::meta::Received;
     pub use crate::paging::{Page, paginate};
     pub use crate::transport::{
-        Body, CallOptions, ClientCore, CoreBuilder, Credentials, DecodeError, ErrorStatus, Method,
-        OpSpec, Parts, Profile, decode_bytes, decode_empty, decode_json, decode_text, send,
-        send_streaming,
+        Body, CallOptions, ClientCore, CoreBuilder, Credentials, DecodeError, DecodeSuccess,
+        ErrorStatus, Method, OpSpec, Parts, Profile, decode_by_status, decode_bytes, decode_empty,
+        decode_json, decode_text, send, send_streaming,
     };
     pub use crate::util::encode_path;
     pub use crate::{
@@ -81,7 +81,8 @@ pub mod __private {
     pub mod decode {
         pub use crate::decode::{
             Entries, FromEntries, FromTagged, JsonKind, Key, PathError, Raw, Shape, attempt,
-            convert, from_slice_strict, object, shape, tagged, value,
+            convert, from_slice, from_slice_strict, object, shape, tagged, undocumented_status,
+            value,
         };
     }
 }

@@ -883,6 +883,13 @@ impl<T: DeserializeOwned> DecodeError for T {
     }
 }
 
+/// How the success bodies of an operation whose success statuses document
+/// different ones decode: by status (a generated enum implements it).
+pub trait DecodeSuccess: Sized {
+    /// The body of a success answer with `status`.
+    fn decode_success(status: u16, body: &[u8]) -> Result<Self, crate::decode::PathError>;
+}
+
 /// Sorts a non-success answer: documented error statuses
 /// (`documented(status)`) decode into `E`, anything else is kept raw.
 fn error_answer<E: DecodeError + std::fmt::Debug>(
@@ -1119,6 +1126,24 @@ impl<E: std::fmt::Debug> ByteStream<E> {
                 Err(e) => Some((Err(e), None)),
             }
         })
+    }
+}
+
+/// Decodes the success body of an operation whose success statuses
+/// document different bodies, by its status.
+pub fn decode_by_status<T: DecodeSuccess, E: std::fmt::Debug>(
+    response: Received,
+) -> Result<Response<T>, Error<E>> {
+    let Received { body, meta } = response;
+    match T::decode_success(meta.status, &body) {
+        Ok(value) => Ok(Response { value, meta }),
+        Err(e) => Err(Error::Decode {
+            status: meta.status,
+            path: e.path,
+            body: RawBody(body),
+            source: e.source,
+            meta: Box::new(meta),
+        }),
     }
 }
 

@@ -495,6 +495,9 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     let error_ty = rust_ty(&op.error_ty, &tp);
     let (ok_ty, decode) = match &op.success.content {
         ResponseContent::Empty => (quote!(()), quote!(decode_empty)),
+        ResponseContent::Json(t) if op.success.by_status => {
+            (rust_ty(t, &tp), quote!(decode_by_status))
+        }
         ResponseContent::Json(t) => {
             let t = rust_ty(t, &tp);
             (t, quote!(decode_json))

@@ -6,8 +6,8 @@ use syn::parse::Parser;
 
 use super::docs;
 use crate::ir::{
-    Api, ChoiceDef, EnumDef, Extra, Field, FromImpl, JsonKind, NewArg, StructDef, TaggedDef, Ty,
-    TypeDef, TypeKind, UntaggedDef,
+    Api, ChoiceDef, EnumDef, Extra, Field, FromImpl, JsonKind, NewArg, StatusMatch, StructDef,
+    TaggedDef, Ty, TypeDef, TypeKind, UntaggedDef,
 };
 
 /// Every type, formatted, in name order. Types are generated and formatted
@@ -983,30 +983,18 @@ fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) 
     }
 }
 
-/// An operation's error bodies by status: the variant is chosen by the
-/// answer's status (a code, then its range, then `default`), and its body
-/// decodes into the variant's type.
+/// An operation's error (or success) bodies by status: the variant is
+/// chosen by the answer's status (a code, then its range, then `default`),
+/// and its body decodes into the variant's type.
 fn by_status_def(def: &TypeDef, b: &crate::ir::ByStatusDef) -> TokenStream {
-    use crate::ir::StatusMatch;
     let name = ident(&def.name);
     let doc = type_doc(def);
     let mut variants = Vec::new();
     let mut display = Vec::new();
-    let (mut codes, mut ranges, mut fallback) = (Vec::new(), Vec::new(), quote!(None));
+    let (mut codes, mut ranges, mut fallback) = (Vec::new(), Vec::new(), None);
     for v in &b.variants {
         let rust = ident(&v.rust);
-        let (pattern, text) = match v.status {
-            StatusMatch::Code(c) => {
-                let c = proc_macro2::Literal::u16_unsuffixed(c);
-                (quote!(#c), format!("HTTP {c}"))
-            }
-            StatusMatch::Range(r) => {
-                let lo = proc_macro2::Literal::u16_unsuffixed(r * 100);
-                let hi = proc_macro2::Literal::u16_unsuffixed(r * 100 + 99);
-                (quote!(#lo..=#hi), format!("HTTP {r}XX"))
-            }
-            StatusMatch::Default => (quote!(_), "any other status".to_string()),
-        };
+        let (pattern, text) = status_pattern(v.status);
         let decode = match &v.ty {
             Some(ty) => {
                 let payload = payload_ty(ty, v.boxed);
@@ -1021,23 +1009,76 @@ fn by_status_def(def: &TypeDef, b: &crate::ir::ByStatusDef) -> TokenStream {
                 } else {
                     quote!(Self::#rust)
                 };
-                quote!(::serde_json::from_slice(body).ok().map(#wrap))
+                if b.success {
+                    quote!(rt::decode::from_slice(body).map(#wrap))
+                } else {
+                    quote!(::serde_json::from_slice(body).ok().map(#wrap))
+                }
             }
             None => {
                 let vdoc = format!(" An answer with {text}, documented without a body.");
                 variants.push(quote!(#[doc = #vdoc] #rust,));
                 let shown = format!("({text} without a body)");
                 display.push(quote!(Self::#rust => f.write_str(#shown),));
-                quote!(Some(Self::#rust))
+                if b.success {
+                    quote!(Ok(Self::#rust))
+                } else {
+                    quote!(Some(Self::#rust))
+                }
             }
         };
         match v.status {
             StatusMatch::Code(_) => codes.push(quote!(#pattern => #decode,)),
             StatusMatch::Range(_) => ranges.push(quote!(#pattern => #decode,)),
-            StatusMatch::Default => fallback = decode,
+            StatusMatch::Default => fallback = Some(decode),
         }
     }
-    let union_doc = " The error bodies of an operation whose statuses document different ones: the variant is the answer's status (the code, else its range, else `default`); a body that does not fit it is kept raw in [`crate::Error::UnexpectedResponse`].";
+    let fallback = fallback.unwrap_or(if b.success {
+        quote!(Err(rt::decode::undocumented_status(status)))
+    } else {
+        quote!(None)
+    });
+    let arms = quote! {
+        // A code inside a documented range comes first, so arms overlap.
+        #[allow(unreachable_patterns, clippy::match_overlapping_arm)]
+        match status {
+            #(#codes)*
+            #(#ranges)*
+            _ => #fallback,
+        }
+    };
+    let (union_doc, decoding) = if b.success {
+        (
+            " The success bodies of an operation whose success statuses document different ones: the variant is the answer's status.",
+            quote! {
+                impl rt::DecodeSuccess for #name {
+                    fn decode_success(status: u16, body: &[u8]) -> Result<Self, rt::decode::PathError> {
+                        #arms
+                    }
+                }
+            },
+        )
+    } else {
+        (
+            " The error bodies of an operation whose statuses document different ones: the variant is the answer's status (the code, else its range, else `default`); a body that does not fit it is kept raw in [`crate::Error::UnexpectedResponse`].",
+            quote! {
+                impl rt::DecodeError for #name {
+                    fn decode_error(status: u16, body: &[u8]) -> Option<Self> {
+                        #arms
+                    }
+                }
+
+                /// The error body as compact JSON, on one line.
+                impl ::std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match self {
+                            #(#display)*
+                        }
+                    }
+                }
+            },
+        )
+    };
     quote! {
         #doc
         ///
@@ -1049,26 +1090,23 @@ fn by_status_def(def: &TypeDef, b: &crate::ir::ByStatusDef) -> TokenStream {
             #(#variants)*
         }
 
-        impl rt::DecodeError for #name {
-            fn decode_error(status: u16, body: &[u8]) -> Option<Self> {
-                // A code inside a documented range comes first, so arms overlap.
-                #[allow(unreachable_patterns, clippy::match_overlapping_arm)]
-                match status {
-                    #(#codes)*
-                    #(#ranges)*
-                    _ => #fallback,
-                }
-            }
-        }
+        #decoding
+    }
+}
 
-        /// The error body as compact JSON, on one line.
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display)*
-                }
-            }
+/// The match pattern of a documented status, and how docs name it.
+fn status_pattern(status: StatusMatch) -> (TokenStream, String) {
+    match status {
+        StatusMatch::Code(c) => {
+            let lit = proc_macro2::Literal::u16_unsuffixed(c);
+            (quote!(#lit), format!("HTTP {c}"))
         }
+        StatusMatch::Range(r) => {
+            let lo = proc_macro2::Literal::u16_unsuffixed(r * 100);
+            let hi = proc_macro2::Literal::u16_unsuffixed(r * 100 + 99);
+            (quote!(#lo..=#hi), format!("HTTP {r}XX"))
+        }
+        StatusMatch::Default => (quote!(_), "any other status".to_string()),
     }
 }
 

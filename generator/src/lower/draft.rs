@@ -89,9 +89,10 @@ pub(crate) enum DKind {
     Choice {
         members: Vec<(String, Ty<TypeId>)>,
     },
-    /// An operation's error bodies by status, when they differ.
+    /// An operation's error (or success) bodies by status, when they differ.
     ByStatus {
         variants: Vec<(crate::ir::StatusMatch, Option<Ty<TypeId>>)>,
+        success: bool,
     },
 }
 
@@ -140,6 +141,8 @@ pub(crate) struct DraftOperation {
     pub errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
     /// The enum of error bodies by status, when they differ.
     pub error_by_status: Option<TypeId>,
+    /// `success` is an enum of success bodies by status.
+    pub success_by_status: bool,
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,

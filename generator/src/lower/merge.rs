@@ -141,7 +141,7 @@ fn type_def(l: &Lowerer<'_>, m: &Merged, c: usize, ids: &[TypeId]) -> Result<Typ
         DKind::Alias(t) => TypeKind::Alias(m.ty(t)),
         DKind::Tagged { tag, variants } => tagged(m, c, tag, variants),
         DKind::Untagged { variants } => untagged(m, c, variants),
-        DKind::ByStatus { variants } => by_status(m, c, variants),
+        DKind::ByStatus { variants, success } => by_status(m, c, variants, *success),
         DKind::Enum { values } => enumeration(values),
         DKind::Choice { members: choice } => TypeKind::Choice(ChoiceDef {
             variants: choice
@@ -250,6 +250,7 @@ fn by_status(
     m: &Merged,
     c: usize,
     variants: &[(crate::ir::StatusMatch, Option<Ty<TypeId>>)],
+    success: bool,
 ) -> TypeKind {
     let mut used = naming::variant_names();
     TypeKind::ByStatus(ByStatusDef {
@@ -263,6 +264,7 @@ fn by_status(
                 boxed: m.boxed(c, i),
             })
             .collect(),
+        success,
     })
 }
 
@@ -478,6 +480,7 @@ fn operation(
                 DraftContent::Text => ResponseContent::Text,
                 DraftContent::Bytes => ResponseContent::Bytes,
             },
+            by_status: op.success_by_status,
         },
         errors: op
             .errors
@@ -694,7 +697,7 @@ enum Shape {
         variants: Vec<(String, ClassTy)>,
     },
     Untagged(Vec<UntaggedShape>),
-    ByStatus(Vec<(crate::ir::StatusMatch, Option<ClassTy>)>),
+    ByStatus(Vec<(crate::ir::StatusMatch, Option<ClassTy>)>, bool),
 }
 
 /// One variant of an untagged union, in a [`Shape`].
@@ -750,11 +753,12 @@ fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
                 .map(|(value, t)| (value.clone(), ty(t)))
                 .collect(),
         },
-        DKind::ByStatus { variants } => Shape::ByStatus(
+        DKind::ByStatus { variants, success } => Shape::ByStatus(
             variants
                 .iter()
                 .map(|(status, t)| (*status, t.as_ref().map(ty)))
                 .collect(),
+            *success,
         ),
         DKind::Untagged { variants } => Shape::Untagged(
             variants
@@ -982,7 +986,7 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
         DKind::Struct { fields, .. } => fields.iter().map(|f| &f.ty).enumerate().collect(),
         DKind::Tagged { variants, .. } => variants.iter().map(|(_, t)| t).enumerate().collect(),
         DKind::Untagged { variants } => variants.iter().map(|v| &v.ty).enumerate().collect(),
-        DKind::ByStatus { variants } => variants
+        DKind::ByStatus { variants, .. } => variants
             .iter()
             .enumerate()
             .filter_map(|(i, (_, t))| t.as_ref().map(|t| (i, t)))

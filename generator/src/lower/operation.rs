@@ -58,6 +58,8 @@ struct Responses {
     errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
     /// The operation's own enum of error bodies, when they differ.
     error_by_status: Option<TypeId>,
+    /// `success` is an enum of the success bodies by status.
+    success_by_status: bool,
     /// Per split body member (in configuration order): its own success
     /// body and examples, when it names a member of the success response.
     variant_success: Vec<Option<(DraftContent, StatusExamples)>>,
@@ -283,6 +285,7 @@ impl<'a> Lowerer<'a> {
             success: responses.success,
             errors: responses.errors,
             error_by_status: responses.error_by_status,
+            success_by_status: responses.success_by_status,
             summary: text(&op.summary),
             doc: text(&op.description),
             deprecated: op.deprecated,
@@ -700,7 +703,7 @@ impl<'a> Lowerer<'a> {
         let has_response_splits = splits.iter().any(|v| v.response.is_some());
         let mut variant_success = vec![None; splits.len()];
         let mut success_statuses = Vec::new();
-        let mut success: Option<DraftContent> = None;
+        let mut successes = Vec::new();
         let mut errors = Vec::new();
         for (status, rptr, r) in response_entries(op, ptr) {
             let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
@@ -745,27 +748,73 @@ impl<'a> Lowerer<'a> {
             if let StatusMatch::Code(c) = status {
                 success_statuses.push(c);
             }
-            match &success {
-                None => success = Some(content),
-                Some(prev) if *prev == content || content == DraftContent::Empty => {}
-                Some(DraftContent::Empty) => success = Some(content),
-                Some(_) => {
-                    return Err(self.err(
-                        fi,
-                        rptr,
-                        "several success responses with different bodies are not supported yet",
-                    ));
-                }
-            }
+            successes.push((status, rptr, content));
         }
         let error_by_status = self.error_bodies(fi, ptr, builder, &errors);
+        let (success, success_by_status) = self.success_bodies(fi, ptr, builder, successes)?;
         Ok(Responses {
             success_statuses,
-            success: success.unwrap_or(DraftContent::Empty),
+            success,
+            success_by_status,
             errors,
             error_by_status,
             variant_success,
         })
+    }
+
+    /// The one success body of the operation: the body every success
+    /// status documents (a status without one does not count); or, when
+    /// they document different JSON bodies, an enum of them by status
+    /// (`true`). Different bodies that are not all JSON are an error.
+    fn success_bodies(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        builder: &str,
+        successes: Vec<(StatusMatch, String, DraftContent)>,
+    ) -> Result<(DraftContent, bool), SpecError> {
+        let mut distinct: Vec<&DraftContent> = Vec::new();
+        for (_, _, content) in &successes {
+            if *content != DraftContent::Empty && !distinct.contains(&content) {
+                distinct.push(content);
+            }
+        }
+        if distinct.len() <= 1 {
+            let one = distinct
+                .first()
+                .map_or(DraftContent::Empty, |c| (*c).clone());
+            return Ok((one, false));
+        }
+        let mut variants = Vec::new();
+        for (status, rptr, content) in successes {
+            match content {
+                DraftContent::Json(ty) => variants.push((status, Some(ty))),
+                DraftContent::Empty => variants.push((status, None)),
+                DraftContent::Text | DraftContent::Bytes => {
+                    return Err(self.err(
+                        fi,
+                        rptr,
+                        "success responses with different bodies, not all of them JSON, are not supported yet",
+                    ));
+                }
+            }
+        }
+        let name = format!("{builder}Success");
+        let doc = format!("The success bodies of `{builder}`, by status.");
+        let id = self.new_type(
+            name.clone(),
+            name,
+            None,
+            fi,
+            &format!("{ptr}/responses"),
+            Some(doc),
+        );
+        variants.sort_by_key(|(status, _)| *status);
+        self.types[id].kind = DKind::ByStatus {
+            variants,
+            success: true,
+        };
+        Ok((DraftContent::Json(Ty::Named(id)), true))
     }
 
     /// Splits a success response's `oneOf` between the variant methods that
@@ -841,7 +890,10 @@ impl<'a> Lowerer<'a> {
         );
         let mut variants = errors.to_vec();
         variants.sort_by_key(|(status, _)| *status);
-        self.types[id].kind = DKind::ByStatus { variants };
+        self.types[id].kind = DKind::ByStatus {
+            variants,
+            success: false,
+        };
         Some(id)
     }
 

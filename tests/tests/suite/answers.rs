@@ -2,7 +2,7 @@
 //! operation whose error statuses document different bodies decodes each
 //! into its own variant, chosen by the status.
 
-use golden_answers::types::GetOrderError;
+use golden_answers::types::{GetOrderError, Order, PlaceOrderSuccess};
 use golden_answers::{Client, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -95,4 +95,51 @@ async fn a_body_that_does_not_fit_its_status_is_kept_raw_and_errors_read_as_json
         e.to_string(),
         r#"the API answered HTTP 404: {"message":"gone"}"#
     );
+}
+
+async fn place(
+    status: u16,
+    body: Option<serde_json::Value>,
+) -> Result<PlaceOrderSuccess, Error<golden_answers::types::Missing>> {
+    let server = MockServer::start().await;
+    let mut response = ResponseTemplate::new(status);
+    if let Some(body) = body {
+        response = response.set_body_json(body);
+    }
+    Mock::given(method("POST"))
+        .and(path("/orders"))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).place_order(Order::new("o9")).send().await
+}
+
+#[tokio::test]
+async fn success_statuses_with_different_bodies_decode_by_status() {
+    match place(201, Some(json!({"id": "o9", "total": 12.5}))).await {
+        Ok(PlaceOrderSuccess::Created(order)) => assert_eq!(order.total, Some(12.5)),
+        other => panic!("201: {other:?}"),
+    }
+    match place(202, Some(json!({"ticket": "t-4"}))).await {
+        Ok(PlaceOrderSuccess::Accepted(queued)) => assert_eq!(queued.ticket, "t-4"),
+        other => panic!("202: {other:?}"),
+    }
+    assert!(matches!(
+        place(204, None).await,
+        Ok(PlaceOrderSuccess::NoContent)
+    ));
+    // A success status the operation does not document is not taken for
+    // another one: it is a decode error that keeps the body.
+    match place(200, Some(json!({"id": "o9"}))).await {
+        Err(Error::Decode {
+            status: 200, body, ..
+        }) => assert_eq!(body.bytes(), br#"{"id":"o9"}"#),
+        other => panic!("200: {other:?}"),
+    }
+    // A body that does not fit its status is a decode error too.
+    match place(202, Some(json!({"queue": "q1"}))).await {
+        Err(Error::Decode { status: 202, .. }) => {}
+        other => panic!("202 without a ticket: {other:?}"),
+    }
 }

@@ -86,6 +86,13 @@ impl Client {
     pub fn get_order(&self, id: impl Into<String>) -> crate::operations::GetOrder<'_> {
         crate::operations::GetOrder::new(self, id.into())
     }
+    /// `POST /orders` (operationId `placeOrder`, from `specs/specs/answers.yaml`).
+    pub fn place_order(
+        &self,
+        body: crate::types::Order,
+    ) -> crate::operations::PlaceOrder<'_> {
+        crate::operations::PlaceOrder::new(self, body)
+    }
 }
 /// Configures a [`Client`].
 #[derive(Clone, Debug)]

@@ -13,6 +13,8 @@ use ::fragment_codegen_runtime::__private as rt;
 #[allow(unused_imports)]
 use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
 #[allow(dead_code)]
+const ERRORS_400: &[rt::ErrorStatus] = &[Code(400)];
+#[allow(dead_code)]
 const ERRORS_404_409_429_5XX_ANY: &[rt::ErrorStatus] = &[
     Code(404),
     Code(409),
@@ -95,4 +97,41 @@ impl<'a> GetOrder<'a> {
 rt::request_builder!(
     GetOrder, crate ::types::Order, crate ::types::GetOrderError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GetOrderError` inside [`Error::Api`](crate::Error::Api)."
+);
+/// Request builder for [`Client::place_order`](crate::Client::place_order): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct PlaceOrder<'a> {
+    client: &'a crate::Client,
+    body: crate::types::Order,
+    options: rt::CallOptions,
+}
+impl<'a> PlaceOrder<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: ERRORS_400,
+    };
+    pub(crate) fn new(client: &'a crate::Client, body: crate::types::Order) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::Missing>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/orders"].concat());
+        parts.body = rt::Body::json(&self.body)?;
+        Ok(parts)
+    }
+}
+rt::request_builder!(
+    PlaceOrder, crate ::types::PlaceOrderSuccess, crate ::types::Missing,
+    decode_by_status,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `Missing` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
 );

@@ -231,10 +231,8 @@ impl rt::decode::FromEntries for Order {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "id" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
-                "total" => {
-                    field_1 = map.next_value::<Option<rt::Lenient<f64>>>()?.map(|l| l.0);
-                }
+                "id" => field_0 = Some(map.next_value::<String>()?),
+                "total" => field_1 = map.next_value::<Option<f64>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -264,6 +262,11 @@ impl Order {
             extra: Default::default(),
         }
     }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: f64) -> Self {
+        self.total = Some(value);
+        self
+    }
 }
 impl From<&str> for Order {
     fn from(value: &str) -> Self {
@@ -271,6 +274,92 @@ impl From<&str> for Order {
     }
 }
 impl From<String> for Order {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The success bodies of `PlaceOrder`, by status.
+///
+/// Schema `PlaceOrderSuccess`, from `specs/answers.yaml#/paths/~1orders/post/responses`.
+///
+/// The success bodies of an operation whose success statuses document different ones: the variant is the answer's status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
+pub enum PlaceOrderSuccess {
+    /// The body of an answer with HTTP 201.
+    Created(Order),
+    /// The body of an answer with HTTP 202.
+    Accepted(Queued),
+    /// An answer with HTTP 204, documented without a body.
+    NoContent,
+}
+impl rt::DecodeSuccess for PlaceOrderSuccess {
+    fn decode_success(status: u16, body: &[u8]) -> Result<Self, rt::decode::PathError> {
+        #[allow(unreachable_patterns, clippy::match_overlapping_arm)]
+        match status {
+            201 => rt::decode::from_slice(body).map(Self::Created),
+            202 => rt::decode::from_slice(body).map(Self::Accepted),
+            204 => Ok(Self::NoContent),
+            _ => Err(rt::decode::undocumented_status(status)),
+        }
+    }
+}
+/// Schema `Queued`, from `specs/answers.yaml#/components/schemas/Queued`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Queued {
+    /// The `ticket` member.
+    pub ticket: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for Queued {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "ticket" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            ticket: field_0.ok_or_else(|| __A::Error::missing_field("ticket"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Queued {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `Queued`")
+    }
+}
+impl Queued {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(ticket: impl Into<String>) -> Self {
+        Self {
+            ticket: ticket.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for Queued {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Queued {
     fn from(value: String) -> Self {
         Self::new(value)
     }
