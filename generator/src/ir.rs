@@ -1161,6 +1161,9 @@ pub struct Success {
     /// The content is an enum of the bodies of success statuses that
     /// document different ones ([`ByStatusDef`]), decoded by status.
     pub by_status: bool,
+    /// When a success response offers `text/event-stream`: the type each
+    /// event's `data` decodes into (the builder's `send_events`).
+    pub events: Option<Ty>,
 }
 
 /// Which statuses a documented error response covers.

@@ -64,6 +64,10 @@ pub struct Operation {
     pub success_statuses: Vec<u16>,
     /// What success decodes into: `()`, `String`, `Vec<u8>` or a type.
     pub success: String,
+    /// The type of each event's `data`, when success is a
+    /// `text/event-stream` (`send_events`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<String>,
     /// The documented error statuses (`400`, `4XX`, `default`).
     pub error_statuses: Vec<String>,
     /// The type documented errors decode into.
@@ -305,6 +309,7 @@ pub fn of(api: &Api) -> Surface {
                 ResponseContent::Text => "String".into(),
                 ResponseContent::Bytes => "Vec<u8>".into(),
             },
+            events: op.success.events.as_ref().map(ty_text),
             error_statuses: op
                 .errors
                 .iter()

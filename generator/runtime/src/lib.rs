@@ -20,6 +20,8 @@
 mod body;
 mod decode;
 mod error;
+#[cfg(feature = "events")]
+mod events;
 mod hooks;
 mod locate;
 mod macros;
@@ -34,6 +36,8 @@ pub mod webhooks;
 pub use body::FilePart;
 pub use decode::{Invalid, Item};
 pub use error::{ApiError, BuildError, Error, RawBody};
+#[cfg(feature = "events")]
+pub use events::{EventStream, ServerEvent};
 pub use hooks::{Exchange, Hook};
 pub use meta::{HeaderError, Response, ResponseMeta};
 pub use retry::{RetryPolicy, SleepFuture};

@@ -653,6 +653,20 @@ fn answer_changes(o: &surface::Operation, n: &surface::Operation, out: &mut Vec<
             format!("success type `{}` → `{}`", o.success, n.success),
         ));
     }
+    match (&o.events, &n.events) {
+        (None, Some(t)) => out.push(change(
+            Level::Minor,
+            format!("`send_events` added (events of `{t}`)"),
+        )),
+        (Some(a), b) if Some(a) != b.as_ref() => out.push(change(
+            Level::Major,
+            match b {
+                Some(b) => format!("event type `{a}` → `{b}`"),
+                None => "`send_events` removed".to_string(),
+            },
+        )),
+        _ => {}
+    }
     if o.error_type != n.error_type {
         out.push(change(
             Level::Major,
@@ -695,6 +709,7 @@ fn reached_type_changes(
         } else {
             [op.success.clone(), op.error_type.clone()]
                 .iter()
+                .chain(op.events.iter())
                 .flat_map(|t| s.named_in(t))
                 .collect()
         }

@@ -518,6 +518,21 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         },
         _ => quote!(),
     };
+    let events = op.success.events.as_ref().map(|t| {
+        let event_ty = rust_ty(t, &tp);
+        quote! {
+            /// Sends the request and reads the answer as server-sent events
+            /// (`text/event-stream`), each event's `data` decoded, as they
+            /// arrive. When the operation also answers in JSON, the request
+            /// must ask for a stream (as the API documents it).
+            pub async fn send_events(self) -> Result<crate::EventStream<#event_ty, #error_ty>, crate::Error<#error_ty>> {
+                rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options)
+                    .await
+                    .map(crate::EventStream::new)
+            }
+        }
+    });
+    let streaming = quote!(#streaming #events);
     let stream = pagination(op, &error_ty).unwrap_or_default();
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {

@@ -357,6 +357,11 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     Ok(files)
 }
 
+/// Whether an operation reads server-sent events.
+fn has_events(api: &Api) -> bool {
+    api.operations.iter().any(|op| op.success.events.is_some())
+}
+
 /// The types of the generated crates this one depends on, re-exported so
 /// that `types::*` holds everything its operations take and return (a type
 /// of this crate's own shadows one of the same name).
@@ -457,6 +462,13 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     } else {
         quote!()
     };
+    let events = if has_events(api) {
+        quote!(
+            pub use ::fragment_codegen_runtime::{EventStream, ServerEvent};
+        )
+    } else {
+        quote!()
+    };
     let webhooks = if api.webhook.is_some() {
         let cfg = match &plan.webhook {
             Some(f) => plan.feature_cfg(f),
@@ -552,6 +564,7 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
         /// The HTTP client the crate is built on, for [`Hook`]s and
         /// [`ClientBuilder::http_client`] without a separate dependency.
         pub use ::fragment_codegen_runtime::reqwest;
+        #events
         #webhooks
         #errors
         #(#dependencies)*
@@ -562,11 +575,18 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
 fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
     let t = &api.target;
     // The runtime's webhook support is on with the webhook (its area, when
-    // there are areas).
-    let runtime_features = if api.webhook.is_some() && plan.webhook.is_none() {
-        ", features = [\"webhooks\"]"
+    // there are areas); its event streams with an operation that has them.
+    let mut wanted = Vec::new();
+    if api.webhook.is_some() && plan.webhook.is_none() {
+        wanted.push("\"webhooks\"");
+    }
+    if has_events(api) {
+        wanted.push("\"events\"");
+    }
+    let runtime_features = if wanted.is_empty() {
+        String::new()
     } else {
-        ""
+        format!(", features = [{}]", wanted.join(", "))
     };
     let runtime = match &t.runtime {
         RuntimeSource::Path(path) => format!(", path = {path:?}"),

@@ -143,6 +143,9 @@ pub(crate) struct DraftOperation {
     pub error_by_status: Option<TypeId>,
     /// `success` is an enum of success bodies by status.
     pub success_by_status: bool,
+    /// The type of each event's `data`, when a success response offers
+    /// `text/event-stream`.
+    pub events: Option<Ty<TypeId>>,
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,

@@ -90,6 +90,9 @@ pub(super) fn plan(api: &Api) -> Features {
         if let crate::ir::ResponseContent::Json(t) = &op.success.content {
             refs(t, &mut tys);
         }
+        if let Some(t) = &op.success.events {
+            refs(t, &mut tys);
+        }
         for e in &op.errors {
             if let Some(t) = &e.ty {
                 refs(t, &mut tys);

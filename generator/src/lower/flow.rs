@@ -28,6 +28,7 @@ pub(super) fn mark(
         if let ResponseContent::Json(t) = &op.success.content {
             inbound.push(t);
         }
+        inbound.extend(op.success.events.as_ref());
         inbound.extend(op.errors.iter().filter_map(|e| e.ty.as_ref()));
         inbound.push(&op.error_ty);
     }

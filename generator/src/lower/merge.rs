@@ -481,6 +481,7 @@ fn operation(
                 DraftContent::Bytes => ResponseContent::Bytes,
             },
             by_status: op.success_by_status,
+            events: op.events.as_ref().map(|t| m.ty(t)),
         },
         errors: op
             .errors

@@ -60,6 +60,8 @@ struct Responses {
     error_by_status: Option<TypeId>,
     /// `success` is an enum of the success bodies by status.
     success_by_status: bool,
+    /// The type of each event's `data` of a success `text/event-stream`.
+    events: Option<Ty<TypeId>>,
     /// Per split body member (in configuration order): its own success
     /// body and examples, when it names a member of the success response.
     variant_success: Vec<Option<(DraftContent, StatusExamples)>>,
@@ -286,6 +288,7 @@ impl<'a> Lowerer<'a> {
             errors: responses.errors,
             error_by_status: responses.error_by_status,
             success_by_status: responses.success_by_status,
+            events: responses.events,
             summary: text(&op.summary),
             doc: text(&op.description),
             deprecated: op.deprecated,
@@ -704,6 +707,7 @@ impl<'a> Lowerer<'a> {
         let mut variant_success = vec![None; splits.len()];
         let mut success_statuses = Vec::new();
         let mut successes = Vec::new();
+        let mut events = None;
         let mut errors = Vec::new();
         for (status, rptr, r) in response_entries(op, ptr) {
             let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
@@ -748,6 +752,9 @@ impl<'a> Lowerer<'a> {
             if let StatusMatch::Code(c) = status {
                 success_statuses.push(c);
             }
+            if events.is_none() {
+                events = self.event_data(rfi, &rptr, resp, builder)?;
+            }
             successes.push((status, rptr, content));
         }
         let error_by_status = self.error_bodies(fi, ptr, builder, &errors);
@@ -756,10 +763,40 @@ impl<'a> Lowerer<'a> {
             success_statuses,
             success,
             success_by_status,
+            events,
             errors,
             error_by_status,
             variant_success,
         })
+    }
+
+    /// The type of each event's `data` when the response offers
+    /// `text/event-stream` with a schema (alone, or beside JSON).
+    fn event_data(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        resp: &'a openapiv3::Response,
+        builder: &str,
+    ) -> Result<Option<Ty<TypeId>>, SpecError> {
+        let Some((media, content)) = resp
+            .content
+            .iter()
+            .find(|(m, _)| essence(m) == "text/event-stream")
+        else {
+            return Ok(None);
+        };
+        let Some(schema) = &content.schema else {
+            return Ok(None);
+        };
+        let sptr = format!("{ptr}/content/{}/schema", escape_pointer_token(media));
+        let usage = self.schema_ref(
+            fi,
+            schema.into(),
+            &sptr,
+            Dest::root(format!("{builder}Event")),
+        )?;
+        Ok(Some(usage.ty))
     }
 
     /// The one success body of the operation: the body every success

@@ -122,6 +122,13 @@ fn answers() {
     check_case("answers");
 }
 
+/// Answers in `text/event-stream`: `send_events` reads typed events
+/// (`events.rs` runs it against a mock server).
+#[test]
+fn events() {
+    check_case("events");
+}
+
 #[test]
 fn bodies() {
     check_case("bodies");
@@ -151,6 +158,7 @@ fn every_fixture_folder_has_a_test() {
             "crossfile",
             "cycle",
             "dialect31",
+            "events",
             "merge",
             "names",
             "split",

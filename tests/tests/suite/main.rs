@@ -6,6 +6,7 @@ mod api_diff;
 mod bad_specs;
 mod conformance;
 mod coverage;
+mod events;
 mod examples;
 mod faults;
 mod flows;
