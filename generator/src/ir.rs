@@ -1037,8 +1037,21 @@ pub struct Param {
     /// The value is a whole URL the request is sent to (see
     /// `url_params` in the configuration).
     pub whole_url: bool,
+    /// For an object in the query: how its members are written.
+    pub object: Option<ObjectStyle>,
     /// The description.
     pub doc: Option<String>,
+}
+
+/// How an object query parameter is written (`style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectStyle {
+    /// `style: deepObject`: `name[key]=value`.
+    DeepObject,
+    /// `style: form` with `explode` (the default): `key=value`.
+    FormExploded,
+    /// `style: form` without `explode`: `name=key,value,...`.
+    Form,
 }
 
 /// How a request body is sent.

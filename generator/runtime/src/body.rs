@@ -96,6 +96,73 @@ pub fn multipart_form<T: serde::Serialize, E: std::fmt::Debug>(
     Ok(form)
 }
 
+/// How an object query parameter is written (OpenAPI's `style` and
+/// `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectStyle {
+    /// `name[key]=value` per member, nested objects as `name[a][b]=value`
+    /// and list items as `name[key][0]=value`.
+    DeepObject,
+    /// `key=value` per member (`form` with `explode`, the default).
+    FormExploded,
+    /// One `name=key,value,key,value` (`form` without `explode`).
+    Form,
+}
+
+/// The query pairs of an object parameter `name`, in `style`: strings as
+/// they are, numbers and booleans as JSON writes them, other values as JSON
+/// text (but for `DeepObject`, which nests); `null` members left out.
+pub fn object_query<T: serde::Serialize, E: std::fmt::Debug>(
+    name: &str,
+    value: &T,
+    style: ObjectStyle,
+) -> Result<Vec<(String, String)>, Error<E>> {
+    let value = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    let serde_json::Value::Object(members) = value else {
+        return Err(Error::Encode(format!(
+            "the query parameter `{name}` must be an object"
+        )));
+    };
+    let text = |v: serde_json::Value| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
+    let members = members.into_iter().filter(|(_, v)| !v.is_null());
+    Ok(match style {
+        ObjectStyle::DeepObject => {
+            let mut out = Vec::new();
+            for (key, v) in members {
+                deep_pairs(format!("{name}[{key}]"), v, &mut out);
+            }
+            out
+        }
+        ObjectStyle::FormExploded => members.map(|(k, v)| (k, text(v))).collect(),
+        ObjectStyle::Form => {
+            let joined: Vec<String> = members.flat_map(|(k, v)| [k, text(v)]).collect();
+            vec![(name.to_string(), joined.join(","))]
+        }
+    })
+}
+
+/// The `deepObject` pairs of one member.
+fn deep_pairs(key: String, value: serde_json::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(members) => {
+            for (k, v) in members {
+                deep_pairs(format!("{key}[{k}]"), v, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.into_iter().enumerate() {
+                deep_pairs(format!("{key}[{i}]"), v, out);
+            }
+        }
+        serde_json::Value::String(s) => out.push((key, s)),
+        other => out.push((key, other.to_string())),
+    }
+}
+
 /// The fields of an `application/x-www-form-urlencoded` body from a
 /// serialisable object: strings as they are, other values as JSON text,
 /// `null` members left out.

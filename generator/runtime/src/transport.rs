@@ -446,6 +446,8 @@ pub struct Parts {
     pub url: String,
     /// Query parameters, in order.
     pub query: Vec<(&'static str, String)>,
+    /// The pairs of object query parameters (`filter[name]=x`), after those.
+    pub object_query: Vec<(String, String)>,
     /// Header parameters, in order.
     pub headers: Vec<(&'static str, String)>,
     /// The body.
@@ -458,6 +460,7 @@ impl Parts {
         Parts {
             url,
             query: Vec::new(),
+            object_query: Vec::new(),
             headers: Vec::new(),
             body: Body::None,
         }
@@ -515,6 +518,9 @@ impl ClientCore {
         let mut request = self.http.request(spec.method.reqwest(), parts.url);
         if !parts.query.is_empty() {
             request = request.query(&parts.query);
+        }
+        if !parts.object_query.is_empty() {
+            request = request.query(&parts.object_query);
         }
         for (name, value) in parts.headers {
             request = request.header(name, value);

@@ -771,8 +771,19 @@ fn param_pushes(op: &Operation) -> Vec<TokenStream> {
             ParamLocation::Query => quote!(query),
             _ => quote!(headers),
         };
-        let (binding, push) = match &p.ty {
-            Ty::Array(inner) => {
+        let (binding, push) = match (&p.ty, p.object) {
+            (_, Some(style)) => {
+                let style = ident(match style {
+                    crate::ir::ObjectStyle::DeepObject => "DeepObject",
+                    crate::ir::ObjectStyle::FormExploded => "FormExploded",
+                    crate::ir::ObjectStyle::Form => "Form",
+                });
+                (
+                    quote!(value),
+                    quote!(parts.object_query.extend(rt::object_query(#wire, value, rt::ObjectStyle::#style)?);),
+                )
+            }
+            (Ty::Array(inner), _) => {
                 let item = value_to_string(quote!(item), inner);
                 if p.explode && p.location == ParamLocation::Query {
                     (
@@ -788,7 +799,7 @@ fn param_pushes(op: &Operation) -> Vec<TokenStream> {
                     (quote!(values), quote!(parts.#list.push((#wire, #joined));))
                 }
             }
-            t => {
+            (t, _) => {
                 let v = value_to_string(quote!(value), t);
                 (quote!(value), quote!(parts.#list.push((#wire, #v));))
             }

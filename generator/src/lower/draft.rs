@@ -164,6 +164,7 @@ pub(crate) struct DraftParam {
     pub ty: Ty<TypeId>,
     pub explode: bool,
     pub whole_url: bool,
+    pub object: Option<crate::ir::ObjectStyle>,
     pub doc: Option<String>,
 }
 

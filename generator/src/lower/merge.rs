@@ -450,6 +450,7 @@ fn operation(
                 ty: m.ty(&p.ty),
                 explode: p.explode,
                 whole_url: p.whole_url,
+                object: p.object,
                 doc: p.doc.clone(),
             })
             .collect(),

@@ -416,6 +416,7 @@ impl<'a> Lowerer<'a> {
         {
             return Ok(None);
         }
+        let mut object = None;
         let (ty, doc) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 if let Some(example) = param_example(data, schema) {
@@ -427,7 +428,9 @@ impl<'a> Lowerer<'a> {
                 // A named schema that is only a primitive (`PageToken: {type:
                 // string}`) is a parameter of that primitive.
                 usage.ty = self.primitive_alias(usage.ty);
+                object = self.object_style(param, &usage.ty);
                 match self.check_param_ty(pfi, &sptr, &usage.ty, location) {
+                    _ if object.is_some() => (usage.ty, usage.doc),
                     Ok(()) => (usage.ty, usage.doc),
                     Err(e) => (self.string_param(e)?, usage.doc),
                 }
@@ -457,6 +460,7 @@ impl<'a> Lowerer<'a> {
             explode,
             whole_url: location == ParamLocation::Path
                 && self.target.url_params.contains(&data.name),
+            object,
             doc: data
                 .description
                 .as_deref()
@@ -484,6 +488,35 @@ impl<'a> Lowerer<'a> {
                 .collect(),
             doc: rb.description.as_deref().map(str::trim).map(str::to_string),
             flatten: false,
+        }
+    }
+
+    /// How a query parameter that is an object (a struct, a map) is
+    /// written: `deepObject`, or `form` with or without `explode`; `None`
+    /// for other parameters and styles.
+    fn object_style(&self, param: &Parameter, ty: &Ty<TypeId>) -> Option<crate::ir::ObjectStyle> {
+        use crate::ir::ObjectStyle;
+        let Parameter::Query {
+            parameter_data,
+            style,
+            ..
+        } = param
+        else {
+            return None;
+        };
+        let object = match ty {
+            Ty::Named(id) => matches!(self.types[*id].kind, DKind::Struct { .. }),
+            Ty::Map(_) | Ty::JsonObject => true,
+            _ => false,
+        };
+        match style {
+            _ if !object => None,
+            openapiv3::QueryStyle::DeepObject => Some(ObjectStyle::DeepObject),
+            openapiv3::QueryStyle::Form if parameter_data.explode.unwrap_or(true) => {
+                Some(ObjectStyle::FormExploded)
+            }
+            openapiv3::QueryStyle::Form => Some(ObjectStyle::Form),
+            _ => None,
         }
     }
 
@@ -598,6 +631,7 @@ impl<'a> Lowerer<'a> {
             ty: Ty::String,
             explode: false,
             whole_url: self.target.url_params.iter().any(|u| u == name),
+            object: None,
             doc: None,
         });
         Ok(params.len() - 1)

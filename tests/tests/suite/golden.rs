@@ -129,6 +129,13 @@ fn events() {
     check_case("events");
 }
 
+/// Object query parameters: `deepObject`, and `form` with and without
+/// `explode` (`objects.rs` checks the query strings against a mock server).
+#[test]
+fn objects() {
+    check_case("objects");
+}
+
 #[test]
 fn bodies() {
     check_case("bodies");
@@ -161,6 +168,7 @@ fn every_fixture_folder_has_a_test() {
             "events",
             "merge",
             "names",
+            "objects",
             "split",
             "unions"
         ]

@@ -17,6 +17,7 @@ mod isolation;
 mod mock_d360;
 mod mock_messages;
 mod mock_whatsapp;
+mod objects;
 mod pagination;
 mod runtime;
 mod secrets;

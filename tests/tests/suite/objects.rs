@@ -1,0 +1,86 @@
+//! The crate of the golden `objects` fixture against a mock server: object
+//! query parameters written in each style.
+
+use std::collections::BTreeMap;
+
+use golden_objects::types::{Filter, FilterPrice, ListItemsPage};
+use golden_objects::{Client, RetryPolicy};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// The query string of the one request the server got, decoded.
+async fn query_of(call: impl AsyncFnOnce(Client)) -> Vec<(String, String)> {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(["a"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder("token-1")
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    call(client).await;
+    let requests: Vec<Request> = server.received_requests().await.expect("recorded");
+    requests[0]
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_style_writes_its_pairs() {
+    let query = query_of(async |client| {
+        let color = BTreeMap::from([
+            ("blue".to_string(), "1".to_string()),
+            ("red".to_string(), "2".to_string()),
+        ]);
+        let filter = Filter::new()
+            .with_name("lamp")
+            .with_tags(vec!["new".into(), "sale".into()])
+            .with_price(FilterPrice::new().with_min(5.0));
+        let page = ListItemsPage::new().with_size(20).with_cursor("c2");
+        client
+            .list_items(color)
+            .filter(filter)
+            .page(page)
+            .send()
+            .await
+            .expect("sent");
+    })
+    .await;
+    assert_eq!(
+        query,
+        pairs(&[
+            ("color", "blue,1,red,2"),
+            ("filter[name]", "lamp"),
+            ("filter[price][min]", "5.0"),
+            ("filter[tags][0]", "new"),
+            ("filter[tags][1]", "sale"),
+            ("cursor", "c2"),
+            ("size", "20"),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn absent_members_and_parameters_write_nothing() {
+    let query = query_of(async |client| {
+        client
+            .list_items(BTreeMap::new())
+            .filter(Filter::new())
+            .send()
+            .await
+            .expect("sent");
+    })
+    .await;
+    assert_eq!(query, pairs(&[("color", "")]));
+}
