@@ -18,6 +18,10 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The inbound webhook, if the target has one.
     pub webhook: Option<Webhook>,
+    /// The requests the API sends that the document describes: its
+    /// top-level `webhooks` and its operations' `callbacks`, each with a
+    /// parse function in the `webhooks` module.
+    pub inbound: Vec<Inbound>,
     /// Diagnostics that did not stop generation (sorted by file and pointer).
     pub warnings: Vec<crate::SpecError>,
     /// Which area feature compiles each item (empty without area features).
@@ -152,6 +156,23 @@ pub struct TargetInfo {
     pub document: Option<Document>,
     /// Other generated crates whose types this one uses ([`Ty::Extern`]).
     pub dependencies: Vec<Dependency>,
+}
+
+/// A request the API sends (a webhook or a callback), and its payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    /// The webhook's name, or the operation's and the callback's.
+    pub name: String,
+    /// The parse function (`parse_order_created`).
+    pub function: String,
+    /// The payload type.
+    pub ty: Ty,
+    /// The description.
+    pub doc: Option<String>,
+    /// An operation's callback (else a top-level webhook).
+    pub callback: bool,
+    /// The fragment it comes from.
+    pub source: String,
 }
 
 /// Where a generated crate takes the runtime crate from; every form names

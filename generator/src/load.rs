@@ -14,7 +14,7 @@
 //! | non-string mapping keys (`200:`) | strings (`"200"`) |
 //!
 //! Constructs the generator cannot represent faithfully (several non-null types
-//! in one schema, `prefixItems`, top-level `webhooks`, …) are errors that name
+//! in one schema, `prefixItems`, …) are errors that name
 //! the file and JSON pointer.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +35,9 @@ pub struct Fragment {
     pub doc: openapiv3::OpenAPI,
     /// Schema-level `examples` arrays, by the JSON pointer of their schema.
     pub schema_examples: Vec<(String, Vec<serde_json::Value>)>,
+    /// The top-level `webhooks` (OpenAPI 3.1): the requests the API sends,
+    /// by name, in document order.
+    pub webhooks: Vec<(String, openapiv3::ReferenceOr<openapiv3::PathItem>)>,
 }
 
 /// Reads every fragment below `specs_root.join(dir)`, sorted by path.
@@ -219,6 +222,12 @@ pub(crate) fn parse_value(
     let warnings =
         normalize_with(&mut value, &mut schema_examples, mode).map_err(|(p, m)| err(p, m))?;
     let warnings = warnings.into_iter().map(|(p, m)| err(p, m)).collect();
+    // `openapiv3` models 3.0, which has no top-level `webhooks`: they are
+    // read on their own, after their schemas were normalised with the rest.
+    let webhooks = match value.as_mapping_mut().and_then(|m| m.remove("webhooks")) {
+        None => Vec::new(),
+        Some(w) => read_webhooks(w).map_err(|(p, m)| err(p, m))?,
+    };
     let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value.clone()) {
         Ok(doc) => doc,
         Err(e) => {
@@ -236,9 +245,34 @@ pub(crate) fn parse_value(
             declared_version,
             doc,
             schema_examples,
+            webhooks,
         },
         warnings,
     ))
+}
+
+/// The top-level `webhooks` map: a path item per name.
+fn read_webhooks(
+    value: Value,
+) -> std::result::Result<Vec<(String, openapiv3::ReferenceOr<openapiv3::PathItem>)>, NormalizeError>
+{
+    let Value::Mapping(map) = value else {
+        return Err(("#/webhooks".into(), "`webhooks` must be a mapping".into()));
+    };
+    let mut out = Vec::new();
+    for (name, item) in map {
+        let name = name.as_str().unwrap_or_default().to_string();
+        let at = format!("#/webhooks/{}", escape_pointer_token(&name));
+        match serde_path_to_error::deserialize(item.clone()) {
+            Ok(item) => out.push((name, item)),
+            Err(e) => {
+                let below = path_to_pointer(e.path());
+                let pointer = format!("{at}{}", below.trim_start_matches('#'));
+                return Err((pointer, e.into_inner().to_string()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 type NormalizeError = (String, String);
@@ -306,13 +340,6 @@ pub fn normalize_with(
     let Value::Mapping(map) = root else {
         return Err(("#".into(), "the document is not a mapping".into()));
     };
-    if map.contains_key("webhooks") {
-        cx.unsupported(
-            "#/webhooks".into(),
-            "top-level `webhooks` are not supported; describe inbound payloads under `components.schemas` (left out)".into(),
-        )?;
-        map.remove("webhooks");
-    }
     map.insert("openapi".into(), "3.0.3".into());
     walk_document(root, "#", &mut cx)?;
     answers(root, &mut cx)?;

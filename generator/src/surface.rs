@@ -39,6 +39,10 @@ pub struct Surface {
     /// the features it turns on (their types are part of this API).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dependencies: BTreeMap<String, Vec<String>>,
+    /// The parse functions of the `webhooks` module for the requests the
+    /// document says the API sends, with the payload type each returns.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inbound: BTreeMap<String, String>,
 }
 
 /// One client method.
@@ -342,6 +346,11 @@ pub fn of(api: &Api) -> Surface {
         crate_name: api.target.crate_name.clone(),
         operations,
         webhook: api.webhook.as_ref().map(|w| ty_text(&w.payload)),
+        inbound: api
+            .inbound
+            .iter()
+            .map(|i| (i.function.clone(), ty_text(&i.ty)))
+            .collect(),
         types,
         dependencies: api
             .target

@@ -160,8 +160,10 @@ pub struct Report {
     /// Types gone under one name and added under another with the same
     /// shape (see [`pair_renames`]): one line each instead of two.
     pub renamed: Vec<Renamed>,
-    /// The generated crates this one re-exports: one gone, or a feature of
-    /// one turned off, takes types away (see [`dependency_changes`]).
+    /// Changes to the crate beyond its operations and types: the generated
+    /// crates it re-exports (one gone, or a feature of one turned off,
+    /// takes types away; see [`dependency_changes`]) and the parse
+    /// functions of its `webhooks` module (see [`inbound_changes`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Change>,
     /// `major`, `minor` or `patch`; `none` when nothing changed.
@@ -218,7 +220,7 @@ pub fn diff(old: &Surface, new: &Surface, locate: Locate<'_>) -> Report {
         operations,
         types,
         renamed,
-        dependencies: dependency_changes(old, new),
+        dependencies: [dependency_changes(old, new), inbound_changes(old, new)].concat(),
         semver: String::new(),
         baseline: None,
     };
@@ -308,6 +310,36 @@ fn dependency_changes(old: &Surface, new: &Surface) -> Vec<Change> {
         .filter(|k| !old.dependencies.contains_key(*k))
     {
         out.push(change(Level::Minor, format!("re-exports crate `{krate}`")));
+    }
+    out
+}
+
+/// The parse functions of the requests the API sends: one removed or
+/// returning another type breaks its callers (major); one added is minor.
+fn inbound_changes(old: &Surface, new: &Surface) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (function, ty) in &old.inbound {
+        match new.inbound.get(function) {
+            None => out.push(change(
+                Level::Major,
+                format!("webhooks::{function} removed"),
+            )),
+            Some(now) if now != ty => out.push(change(
+                Level::Major,
+                format!("webhooks::{function} returns `{now}` (was `{ty}`)"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (function, ty) in new
+        .inbound
+        .iter()
+        .filter(|(f, _)| !old.inbound.contains_key(*f))
+    {
+        out.push(change(
+            Level::Minor,
+            format!("webhooks::{function} added (returns `{ty}`)"),
+        ));
     }
     out
 }
@@ -1118,6 +1150,7 @@ mod tests {
                 webhook: None,
                 types: BTreeMap::new(),
                 dependencies,
+                inbound: BTreeMap::new(),
             }
         };
         let none: Locate<'_> = &|_, _| None;
@@ -1133,6 +1166,37 @@ mod tests {
     }
 
     #[test]
+    fn a_parse_function_gone_or_retyped_is_major_and_one_added_is_minor() {
+        let surface = |inbound: &[(&str, &str)]| Surface {
+            note: String::new(),
+            format: String::new(),
+            crate_name: "c".into(),
+            operations: Vec::new(),
+            webhook: None,
+            types: BTreeMap::new(),
+            dependencies: BTreeMap::new(),
+            inbound: inbound
+                .iter()
+                .map(|(f, t)| (f.to_string(), t.to_string()))
+                .collect(),
+        };
+        let none: Locate<'_> = &|_, _| None;
+        let old = surface(&[("parse_a", "A")]);
+        assert_eq!(diff(&old, &surface(&[]), none).semver, "major");
+        assert_eq!(
+            diff(&old, &surface(&[("parse_a", "B")]), none).semver,
+            "major"
+        );
+        let added = diff(&old, &surface(&[("parse_a", "A"), ("parse_b", "B")]), none);
+        assert_eq!(added.semver, "minor");
+        assert_eq!(
+            added.dependencies[0].what,
+            "webhooks::parse_b added (returns `B`)"
+        );
+        assert!(diff(&old, &old, none).is_empty());
+    }
+
+    #[test]
     fn reach_paths_are_shortest_and_in_name_order() {
         let mut s = Surface {
             note: crate::surface::NOTE.into(),
@@ -1142,6 +1206,7 @@ mod tests {
             webhook: None,
             types: BTreeMap::new(),
             dependencies: BTreeMap::new(),
+            inbound: BTreeMap::new(),
         };
         s.types.insert(
             "A".into(),

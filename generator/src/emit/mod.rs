@@ -68,6 +68,48 @@ fn dev_toml(api: &Api) -> Result<String> {
 
 /// The `webhooks` module: the signature header and the payload type, with
 /// the runtime's verification, parsing and handshake wrapped for them.
+/// The `webhooks` module of a document that describes the requests its API
+/// sends (top-level `webhooks`, operations' `callbacks`): a parse function
+/// per request, each giving its payload type.
+fn inbound_rs(api: &Api, plan: &features::Plan) -> Result<String> {
+    let functions = api.inbound.iter().map(|i| {
+        let function = types::ident(&i.function);
+        let ty = types::rust_ty(&i.ty, &quote!(crate::types::));
+        let what = if i.callback { "callback" } else { "webhook" };
+        let mut lines = vec![format!(" Parses the payload of the {what} `{}`.", i.name)];
+        if let Some(d) = &i.doc {
+            lines.push(String::new());
+            lines.extend(d.lines().map(|l| format!(" {l}")));
+        }
+        let doc = lines.iter().map(|l| quote!(#[doc = #l]));
+        let cfg = match &i.ty {
+            crate::ir::Ty::Named(n) => plan.type_cfg(n),
+            _ => quote!(),
+        };
+        quote! {
+            #(#doc)*
+            #cfg
+            pub fn #function(body: &[u8]) -> Result<#ty, WebhookError> {
+                ::fragment_codegen_runtime::webhooks::parse(body)
+            }
+        }
+    });
+    let tokens = quote! {
+        //! The requests the API sends to you (its webhooks and callbacks): a
+        //! parse function for each, from the raw body to its payload type.
+        //!
+        //! A parse fails on a body that is not JSON of the payload's shape,
+        //! naming the member that does not fit. How a delivery is signed is
+        //! the API's own; verify it, on the exact bytes received, before
+        //! parsing.
+
+        pub use ::fragment_codegen_runtime::webhooks::WebhookError;
+
+        #(#functions)*
+    };
+    format_file("webhooks", tokens)
+}
+
 fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
     let header = &w.signature_header;
     let header_doc = format!(
@@ -321,6 +363,9 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     if let Some(w) = &api.webhook {
         let module = webhooks_rs(w)?;
         files.insert(PathBuf::from("src/webhooks.rs"), module);
+    } else if !api.inbound.is_empty() {
+        let module = inbound_rs(api, plan)?;
+        files.insert(PathBuf::from("src/webhooks.rs"), module);
     }
     for ext in &api.target.extensions {
         files.insert(
@@ -469,7 +514,12 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     } else {
         quote!()
     };
-    let webhooks = if api.webhook.is_some() {
+    let webhooks = if api.webhook.is_none() && !api.inbound.is_empty() {
+        quote! {
+            #[rustfmt::skip]
+            pub mod webhooks;
+        }
+    } else if api.webhook.is_some() {
         let cfg = match &plan.webhook {
             Some(f) => plan.feature_cfg(f),
             None => quote!(),
@@ -577,7 +627,9 @@ fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
     // The runtime's webhook support is on with the webhook (its area, when
     // there are areas); its event streams with an operation that has them.
     let mut wanted = Vec::new();
-    if api.webhook.is_some() && plan.webhook.is_none() {
+    if (api.webhook.is_some() && plan.webhook.is_none())
+        || (api.webhook.is_none() && !api.inbound.is_empty())
+    {
         wanted.push("\"webhooks\"");
     }
     if has_events(api) {

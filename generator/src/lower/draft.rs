@@ -168,6 +168,20 @@ pub(crate) struct DraftParam {
     pub doc: Option<String>,
 }
 
+/// A request the API sends: a top-level webhook or an operation's callback.
+#[derive(Debug, Clone)]
+pub(crate) struct DraftInbound {
+    /// The webhook's name, or `operationId callback`.
+    pub name: String,
+    /// The parse function's name (`parse_order_created`).
+    pub function: String,
+    /// The payload's type.
+    pub ty: Ty<TypeId>,
+    pub doc: Option<String>,
+    pub callback: bool,
+    pub fragment: usize,
+}
+
 /// The request body of a draft operation, with the media type it is sent as.
 #[derive(Debug, Clone)]
 pub(crate) struct DraftBody {

@@ -1,7 +1,7 @@
 //! Which way each type's values travel.
 //!
 //! A type is *outbound* when a request parameter or body reaches it, and
-//! *inbound* when a success or error response, or the webhook payload,
+//! *inbound* when a success or error response, or a webhook or callback payload,
 //! reaches it (following struct fields, union variants, aliases, array items
 //! and map values). The emitter decodes inbound-only types leniently: a
 //! `string` field also accepts a JSON number (kept as its decimal text), an
@@ -19,6 +19,7 @@ pub(super) fn mark(
     types: &mut BTreeMap<String, TypeDef>,
     operations: &[Operation],
     webhook: Option<&Webhook>,
+    payloads: &[&Ty],
 ) {
     let mut outbound: Vec<&Ty> = Vec::new();
     let mut inbound: Vec<&Ty> = Vec::new();
@@ -33,6 +34,7 @@ pub(super) fn mark(
         inbound.push(&op.error_ty);
     }
     inbound.extend(webhook.map(|w| &w.payload));
+    inbound.extend(payloads.iter().copied());
     let reached_out = reach(types, &outbound);
     let reached_in = reach(types, &inbound);
     for (name, def) in types.iter_mut() {
@@ -124,7 +126,7 @@ mod tests {
         let roots_out = [Ty::Named("Request".into())];
         let out = reach(&types, &roots_out.iter().collect::<Vec<_>>());
         assert_eq!(out.into_iter().collect::<Vec<_>>(), ["Request", "Shared"]);
-        mark(&mut types, &[], Some(&webhook));
+        mark(&mut types, &[], Some(&webhook), &[]);
         assert!(types["Meta"].flow.inbound_only());
         assert!(types["Response"].flow.inbound_only());
         assert_eq!(types["Orphan"].flow, Flow::default());

@@ -39,7 +39,20 @@ pub(super) fn assemble(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     let merged = merge(&l)?;
     let mut types = type_defs(&l, &merged)?;
     let (mut operations, webhook) = operations(&l, &merged, &types)?;
-    super::flow::mark(&mut types, &operations, webhook.as_ref());
+    let inbound: Vec<crate::ir::Inbound> = l
+        .inbound
+        .iter()
+        .map(|d| crate::ir::Inbound {
+            name: d.name.clone(),
+            function: d.function.clone(),
+            ty: merged.ty(&d.ty),
+            doc: d.doc.clone(),
+            callback: d.callback,
+            source: source_path(&l, d.fragment),
+        })
+        .collect();
+    let payloads: Vec<&Ty> = inbound.iter().map(|i| &i.ty).collect();
+    super::flow::mark(&mut types, &operations, webhook.as_ref(), &payloads);
     super::finish::isolate(l.target, &mut types, &operations)?;
     super::finish::box_received_variants(&mut types);
     shared_fields(&mut types);
@@ -67,6 +80,7 @@ pub(super) fn assemble(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
         types,
         operations,
         webhook,
+        inbound,
         warnings,
         features: Default::default(),
         skipped: l.skipped,

@@ -17,6 +17,7 @@ mod features;
 mod finish;
 mod flow;
 mod foreign;
+mod inbound;
 mod members;
 mod merge;
 mod operation;
@@ -46,6 +47,8 @@ pub(crate) struct Lowerer<'a> {
     pub named: BTreeMap<(usize, String), TypeId>,
     /// Draft operations, with types as draft ids.
     pub operations: Vec<DraftOperation>,
+    /// The requests the API sends (webhooks, callbacks).
+    pub inbound: Vec<draft::DraftInbound>,
     /// Diagnostics that do not stop generation.
     pub warnings: std::cell::RefCell<Vec<SpecError>>,
     /// What degrade mode left out (see [`Target::degrade`]).
@@ -72,6 +75,7 @@ pub fn lower_with(target: &Target, fragments: &[Fragment], foreign: &Foreign) ->
         types: Vec::new(),
         named: BTreeMap::new(),
         operations: Vec::new(),
+        inbound: Vec::new(),
         warnings: Default::default(),
         skipped: Default::default(),
         foreign,
@@ -81,6 +85,7 @@ pub fn lower_with(target: &Target, fragments: &[Fragment], foreign: &Foreign) ->
     let mut errors = Vec::new();
     lowerer.convert_named(&mut errors);
     lowerer.convert_operations(&mut errors);
+    lowerer.convert_inbound(&mut errors);
     if target.degrade {
         // Inline types of a schema or operation that failed may be left
         // unconverted: any JSON value.

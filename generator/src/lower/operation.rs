@@ -1468,7 +1468,9 @@ fn location_key(p: &Parameter) -> u8 {
     }
 }
 
-fn methods(item: &PathItem) -> [(&'static str, HttpMethod, &Option<openapiv3::Operation>); 8] {
+pub(super) fn methods(
+    item: &PathItem,
+) -> [(&'static str, HttpMethod, &Option<openapiv3::Operation>); 8] {
     [
         ("get", HttpMethod::Get, &item.get),
         ("put", HttpMethod::Put, &item.put),
@@ -1482,7 +1484,7 @@ fn methods(item: &PathItem) -> [(&'static str, HttpMethod, &Option<openapiv3::Op
 }
 
 /// A media type without parameters, lowercased (`application/json`).
-fn essence(media: &str) -> String {
+pub(super) fn essence(media: &str) -> String {
     media
         .split(';')
         .next()
@@ -1492,7 +1494,7 @@ fn essence(media: &str) -> String {
 }
 
 /// `application/json` or any `+json` type.
-fn is_json(essence: &str) -> bool {
+pub(super) fn is_json(essence: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 

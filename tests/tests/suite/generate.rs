@@ -118,8 +118,13 @@ fn a_document_of_another_api_generates_with_its_defaults_and_located_warnings() 
             "pets.yaml: #/components/schemas/Pet/properties/tag/if: the JSON Schema keyword `if` is not supported (ignored)",
             "pets.yaml: #/components/schemas/Pet/properties/tag/then: the JSON Schema keyword `then` is not supported (ignored)",
             "pets.yaml: #/components/schemas/Size/enum: an enum of type `integer` is read as a plain number (its values are not checked)",
-            "pets.yaml: #/paths/~1pets/get/parameters/0/schema: only strings, numbers, booleans, string enums (and arrays of them in the query) are supported as parameters (the parameter is a string, written by the caller as the server expects it)",
         ]
+    );
+    // The object query parameter is typed, written as `form` exploded.
+    let operations = std::fs::read_to_string(out.join("src/operations.rs")).expect("operations.rs");
+    assert!(
+        operations.contains("rt::object_query(\"filter\", value, rt::ObjectStyle::FormExploded)"),
+        "{operations}"
     );
     let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
     // No security scheme: a client without credentials, and the server's

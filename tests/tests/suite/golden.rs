@@ -136,6 +136,13 @@ fn objects() {
     check_case("objects");
 }
 
+/// The requests the API sends: a top-level webhook and a callback, each a
+/// payload type with a parse function (`inbound.rs` parses deliveries).
+#[test]
+fn inbound() {
+    check_case("inbound");
+}
+
 #[test]
 fn bodies() {
     check_case("bodies");
@@ -166,6 +173,7 @@ fn every_fixture_folder_has_a_test() {
             "cycle",
             "dialect31",
             "events",
+            "inbound",
             "merge",
             "names",
             "objects",

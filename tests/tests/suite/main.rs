@@ -13,6 +13,7 @@ mod flows;
 mod freshness;
 mod generate;
 mod golden;
+mod inbound;
 mod isolation;
 mod mock_d360;
 mod mock_messages;
