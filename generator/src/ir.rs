@@ -467,8 +467,11 @@ pub enum FromImpl {
     /// `From<&String>` as well (a choice: `to` given as `&String`).
     StrRef,
     /// `From<payload>` for the union variant of this index: no other
-    /// variant carries the same Rust type.
+    /// variant carries the same Rust type (for a primitive: it is the first
+    /// that does).
     Variant(usize),
+    /// `From<&str>` for the union variant of this index, a `String`.
+    StrVariant(usize),
 }
 
 /// Which way the values of a type travel, found by following references

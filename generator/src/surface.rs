@@ -500,6 +500,7 @@ fn from_texts(def: &ir::TypeDef) -> Vec<String> {
         .flat_map(|f| match f {
             ir::FromImpl::Str => vec!["&str".to_string(), "String".to_string()],
             ir::FromImpl::StrRef => vec!["&String".to_string()],
+            ir::FromImpl::StrVariant(_) => vec!["&str".to_string()],
             ir::FromImpl::Variant(i) => payload(*i).into_iter().collect(),
         })
         .collect();

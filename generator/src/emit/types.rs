@@ -581,6 +581,16 @@ fn conversions(def: &TypeDef) -> TokenStream {
                 let v = &u.variants[*i];
                 variant_from(&name, &v.rust, &v.ty, v.boxed)
             }
+            (FromImpl::StrVariant(i), TypeKind::Untagged(u)) => {
+                let v = ident(&u.variants[*i].rust);
+                quote! {
+                    impl From<&str> for #name {
+                        fn from(value: &str) -> Self {
+                            Self::#v(value.to_string())
+                        }
+                    }
+                }
+            }
             _ => quote!(),
         });
     }

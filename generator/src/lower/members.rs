@@ -194,11 +194,30 @@ fn unique_payloads<'t>(
         .iter()
         .map(|t| crate::ir::resolve_alias(types, t))
         .collect();
-    (0..payloads.len())
-        .filter(|&i| matches!(payloads[i], Ty::Named(_)))
-        .filter(|&i| resolved.iter().filter(|t| **t == resolved[i]).count() == 1)
-        .map(FromImpl::Variant)
-        .collect()
+    let primitive = |t: &Ty| matches!(t, Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool);
+    let mut out = Vec::new();
+    for (i, payload) in payloads.iter().enumerate() {
+        let same: Vec<usize> = (0..payloads.len())
+            .filter(|&j| resolved[j] == resolved[i])
+            .collect();
+        match payload {
+            Ty::Named(_) if same.len() == 1 => out.push(FromImpl::Variant(i)),
+            // A primitive converts into the first variant that carries it
+            // (the one decoding tries first), unless a named type of the
+            // same Rust type has the conversion.
+            t if primitive(t)
+                && same.first() == Some(&i)
+                && same.iter().all(|&j| primitive(payloads[j])) =>
+            {
+                out.push(FromImpl::Variant(i));
+                if **t == Ty::String {
+                    out.push(FromImpl::StrVariant(i));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -110,3 +110,13 @@ fn recursive_unions_decode_through_boxes() {
     assert!(matches!(group.first.as_deref(), Some(Event::Group(_))));
     assert_eq!(serde_json::to_value(&event).expect("encodes"), json);
 }
+
+#[test]
+fn a_union_of_primitives_converts_from_each_into_its_first_variant() {
+    assert_eq!(IdOrCount::from("abc"), IdOrCount::String("abc".into()));
+    assert_eq!(
+        IdOrCount::from(String::from("abc")),
+        IdOrCount::String("abc".into())
+    );
+    assert_eq!(IdOrCount::from(7), IdOrCount::Integer(7));
+}

@@ -301,6 +301,21 @@ impl<'de> ::serde::Deserialize<'de> for IdOrCount {
         Ok(Self::Unrecognized(rt::decode::value(&raw)?))
     }
 }
+impl From<String> for IdOrCount {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<&str> for IdOrCount {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_string())
+    }
+}
+impl From<i64> for IdOrCount {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
 /// Schema `ImageMessage`, from `specs/unions.yaml#/components/schemas/ImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
