@@ -117,6 +117,32 @@ pub(super) fn box_received_variants(types: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
+/// In a crate generated from another API's document: a field of a type
+/// that is only received, optional and nullable both, is one `Option`
+/// (absent and `null` both read as `None`) rather than an
+/// `Option<Option<T>>` a user must unwrap twice. The project's own crates
+/// keep the two apart (their API is stable; a bot may need to tell them).
+pub(super) fn received_nullable(
+    target: &crate::config::Target,
+    types: &mut BTreeMap<String, TypeDef>,
+) {
+    if target.document.is_none() {
+        return;
+    }
+    for def in types.values_mut() {
+        if !def.flow.inbound_only() {
+            continue;
+        }
+        if let TypeKind::Struct(s) = &mut def.kind {
+            for f in &mut s.fields {
+                if f.double_option() {
+                    f.nullable = false;
+                }
+            }
+        }
+    }
+}
+
 /// **Commit rule.** The live API sends a union's tag after its content
 /// (`{"text": {..}, "type": "text"}`, `{"value": {..}, "field":
 /// "messages"}`). A member that only one variant's struct has names that

@@ -55,6 +55,7 @@ pub(super) fn assemble(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     super::flow::mark(&mut types, &operations, webhook.as_ref(), &payloads);
     super::finish::isolate(l.target, &mut types, &operations)?;
     super::finish::box_received_variants(&mut types);
+    super::finish::received_nullable(l.target, &mut types);
     shared_fields(&mut types);
     super::finish::commits(&mut types);
     super::members::plan(&mut types, &mut l.warnings.borrow_mut());
