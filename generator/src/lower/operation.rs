@@ -1230,6 +1230,15 @@ impl<'a> Lowerer<'a> {
     ) -> Result<(DraftBody, Vec<(String, serde_json::Value)>), SpecError> {
         let (bfi, bptr, rb) =
             self.resolve_component(fi, rb, ptr, "requestBodies", |c| &c.request_bodies)?;
+        // OpenAPI's default makes a body optional; a document that forgets
+        // `required` gives a method that sends nothing without a word.
+        if !rb.required && self.target.document.is_some() {
+            self.warnings.borrow_mut().push(SpecError {
+                file: self.fragments[bfi].path.clone(),
+                pointer: bptr.clone(),
+                message: "the request body is not marked `required: true`, so the body is an optional setter and a call without one compiles".into(),
+            });
+        }
         // Preference when several media types are offered: JSON, then a form,
         // then multipart. The others are listed in the method's documentation.
         let pick = |want: BodyMedia| {

@@ -337,3 +337,30 @@ fn every_document_of_the_corpus_generates() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_request_body_not_marked_required_is_a_located_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("notes.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Notes, version: '1'}\nservers: [{url: 'https://notes.example'}]\npaths:\n  /notes:\n    post:\n      operationId: addNote\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, properties: {text: {type: string}}}\n      responses:\n        '204': {description: Added.}\n",
+    )
+    .expect("write");
+    let runtime = workspace_root().join("generator/runtime");
+    let report = generate(&Request {
+        spec: &spec,
+        out: &dir.path().join("crate"),
+        name: None,
+        strict: false,
+        runtime: Runtime::Path(&runtime),
+    })
+    .expect("generates");
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "notes.yaml: #/paths/~1notes/post/requestBody: the request body is not marked `required: true`, so the body is an optional setter and a call without one compiles"
+        ]
+    );
+}
