@@ -967,6 +967,9 @@ pub struct Operation {
     pub body_variant: Option<String>,
     /// For a list operation: how its pages link (see [`Pagination`]).
     pub pagination: Option<Pagination>,
+    /// For a list operation of another shape: a cursor the page returns
+    /// and a query parameter takes (see [`CursorPagination`]).
+    pub cursor_pagination: Option<CursorPagination>,
     /// An answer with a 4xx status is never retried, not even 429
     /// (`final_client_errors` in the configuration).
     pub final_client_errors: bool,
@@ -992,6 +995,31 @@ pub struct Pagination {
     pub next: Option<Member>,
     /// The builder's setter of the `after` query parameter.
     pub after_setter: String,
+}
+
+/// A list operation of a common shape besides Graph's (`lower::finish`):
+/// the page holds the items in one array member, and a string member (at
+/// the top or one object down) that the operation's optional string query
+/// parameter of the matching name takes (`iterator` / `iterator`,
+/// `next_cursor` / `cursor`, `next_marker` / `marker`, `next_page_token` /
+/// `page_token`, `after` / `after`); a boolean `has_more` (or `hasMore`,
+/// `has_next`) or `done` beside it, when there is one, says whether another
+/// page follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorPagination {
+    /// The item type.
+    pub item: Ty,
+    /// The member holding the items.
+    pub items: Member,
+    /// The path to the next page's cursor.
+    pub cursor: Vec<Member>,
+    /// The path to the boolean that says whether more pages follow, and
+    /// whether it says so when true (`has_more`) or when false (`done`).
+    pub more: Option<(Vec<Member>, bool)>,
+    /// The builder's setter of the cursor parameter.
+    pub setter: String,
+    /// The parameter's and the cursor's wire names, for the documentation.
+    pub wire: (String, String),
 }
 
 /// One field on the way to a value: its Rust name, and whether it is an

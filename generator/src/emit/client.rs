@@ -533,7 +533,9 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
     });
     let streaming = quote!(#streaming #events);
-    let stream = pagination(op, &error_ty).unwrap_or_default();
+    let stream = pagination(op, &error_ty)
+        .or_else(|| cursor_pagination(op, &error_ty))
+        .unwrap_or_default();
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -988,6 +990,73 @@ fn form_struct(form: &crate::ir::FormBody, value: &TokenStream) -> TokenStream {
 
 /// `into_stream` for list operations, from the operation's
 /// [`Pagination`](crate::ir::Pagination).
+/// The expression reading a path of members from `page`: an
+/// `Option<&T>`.
+fn member_path(path: &[crate::ir::Member]) -> TokenStream {
+    let mut expr = quote!(Some(&page));
+    for m in path {
+        let name = ident(&m.rust);
+        expr = if m.optional {
+            quote!(#expr.and_then(|v| v.#name.as_ref()))
+        } else {
+            quote!(#expr.map(|v| &v.#name))
+        };
+    }
+    expr
+}
+
+/// `into_stream` of a list operation with a cursor of another shape (see
+/// `CursorPagination`).
+fn cursor_pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
+    let p = op.cursor_pagination.as_ref()?;
+    let setter = ident(&p.setter);
+    let item_ty = rust_ty(&p.item, &quote!(crate::types::));
+    let items_name = ident(&p.items.rust);
+    let items = if p.items.optional {
+        quote!(page.#items_name.take().unwrap_or_default())
+    } else {
+        quote!(std::mem::take(&mut page.#items_name))
+    };
+    let cursor = member_path(&p.cursor);
+    let more = match &p.more {
+        // Without the flag, the cursor's presence decides.
+        Some((path, true)) => {
+            let get = member_path(path);
+            quote!(#get.copied().unwrap_or(true))
+        }
+        Some((path, false)) => {
+            let get = member_path(path);
+            quote!(!#get.copied().unwrap_or(false))
+        }
+        None => quote!(true),
+    };
+    let (param, field) = &p.wire;
+    let doc = format!(
+        " Every item of every page, in order: sends this request, then the same request with `{param}` set to each page's `{field}` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it."
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub fn into_stream(
+            self,
+            max_pages: Option<usize>,
+        ) -> impl rt::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
+            rt::paginate(
+                self,
+                max_pages,
+                |request: Self| async move {
+                    let mut page = request.send().await?;
+                    let more = #more;
+                    let next = #cursor
+                        .filter(|cursor| more && !cursor.is_empty())
+                        .cloned();
+                    Ok(rt::Page { items: #items, next })
+                },
+                |request, cursor| request.#setter(cursor),
+            )
+        }
+    })
+}
+
 fn pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
     let p = op.pagination.as_ref()?;
     let get = |base: TokenStream, m: &crate::ir::Member| {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use crate::config::Target;
 use crate::error::{Error, Result};
 use crate::ir::{
-    Body, BodyMedia, Extra, Field, FormBody, FormField, FormValue, Member, Operation, Pagination,
-    ParamLocation, ResponseContent, StructDef, Ty, TypeDef, TypeKind,
+    Body, BodyMedia, CursorPagination, Extra, Field, FormBody, FormField, FormValue, Member,
+    Operation, Pagination, ParamLocation, ResponseContent, StructDef, Ty, TypeDef, TypeKind,
 };
 
 use crate::ir::struct_def as struct_of;
@@ -234,6 +234,116 @@ pub(super) fn pagination(types: &BTreeMap<String, TypeDef>, op: &Operation) -> O
     })
 }
 
+/// A list operation of another common shape (see [`CursorPagination`]):
+/// the items are the page's one array member (or the one named `data`,
+/// `items`, `entries` or `results`), and the first optional string query
+/// parameter whose name a string member of the page matches is the cursor.
+pub(super) fn cursor_pagination(
+    types: &BTreeMap<String, TypeDef>,
+    op: &Operation,
+) -> Option<CursorPagination> {
+    let ResponseContent::Json(page_ty) = &op.success.content else {
+        return None;
+    };
+    let page = struct_of(types, page_ty)?;
+    let usable = |f: &&Field| !f.double_option() && !f.boxed;
+    let arrays: Vec<&Field> = page
+        .fields
+        .iter()
+        .filter(usable)
+        .filter(|f| matches!(f.ty, Ty::Array(_)))
+        .collect();
+    let items = match arrays.as_slice() {
+        [one] => *one,
+        _ => *arrays
+            .iter()
+            .find(|f| matches!(f.wire.as_str(), "data" | "items" | "entries" | "results"))?,
+    };
+    let Ty::Array(item) = &items.ty else {
+        return None;
+    };
+    // Members of the page, and of its object members one level down.
+    let mut places: Vec<(Vec<&Field>, &StructDef)> = vec![(Vec::new(), page)];
+    for f in page.fields.iter().filter(usable) {
+        if let Some(inner) = struct_of(types, &f.ty) {
+            places.push((vec![f], inner));
+        }
+    }
+    op.params
+        .iter()
+        .filter(|p| !p.required && p.location == ParamLocation::Query && p.ty == Ty::String)
+        .find_map(|param| {
+            places.iter().find_map(|(path, def)| {
+                let cursor = def
+                    .fields
+                    .iter()
+                    .filter(usable)
+                    .find(|f| f.ty == Ty::String && cursor_names_match(&f.wire, &param.wire))?;
+                // The flag beside the cursor, else at the page's top.
+                let flag = |path: &[&Field], def: &StructDef| {
+                    def.fields.iter().filter(usable).find_map(|f| {
+                        let says_more = match squash(&f.wire).as_str() {
+                            "hasmore" | "hasnext" | "more" => true,
+                            "done" | "islast" | "last" => false,
+                            _ => return None,
+                        };
+                        (f.ty == Ty::Bool).then(|| (with(path, f), says_more))
+                    })
+                };
+                let more = flag(path, def).or_else(|| flag(&[], page));
+                Some(CursorPagination {
+                    item: (**item).clone(),
+                    items: member(items),
+                    cursor: with(path, cursor),
+                    more,
+                    setter: param.rust.clone(),
+                    wire: (param.wire.clone(), cursor.wire.clone()),
+                })
+            })
+        })
+}
+
+/// The members from the page to `last`.
+fn with(path: &[&Field], last: &Field) -> Vec<Member> {
+    path.iter()
+        .map(|f| member(f))
+        .chain([member(last)])
+        .collect()
+}
+
+/// A name without case, `_` and `-`.
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether a page's member `field` is the cursor the query parameter
+/// `param` takes: the same name, or `next` and the name (`next_cursor` for
+/// `cursor`, `nextPageToken` for `pageToken`), or a next cursor for `after`.
+fn cursor_names_match(field: &str, param: &str) -> bool {
+    let (field, param) = (squash(field), squash(param));
+    let cursor_like = [
+        "cursor",
+        "after",
+        "iterator",
+        "marker",
+        "pagetoken",
+        "token",
+        "startingafter",
+        "continuation",
+        "continuationtoken",
+    ];
+    if !cursor_like.contains(&param.as_str()) {
+        return false;
+    }
+    field == param
+        || field == format!("next{param}")
+        || (matches!(param.as_str(), "after" | "startingafter")
+            && matches!(field.as_str(), "nextcursor" | "endcursor" | "after"))
+}
+
 /// How a form or multipart body that is a struct sends each field: strings
 /// as they are, binary fields of a multipart body as file parts, anything
 /// else as JSON text; absent optional fields are left out, and members kept
@@ -263,4 +373,33 @@ pub(super) fn form(types: &BTreeMap<String, TypeDef>, body: &Body) -> Option<For
         fields,
         extra: extra.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cursor_names_match;
+
+    #[test]
+    fn a_cursor_member_matches_the_parameter_that_takes_it() {
+        for (field, param) in [
+            ("iterator", "iterator"),
+            ("next_marker", "marker"),
+            ("next_cursor", "cursor"),
+            ("nextPageToken", "pageToken"),
+            ("next_page_token", "page_token"),
+            ("next_cursor", "after"),
+            ("after", "after"),
+        ] {
+            assert!(cursor_names_match(field, param), "{field} / {param}");
+        }
+        for (field, param) in [
+            ("iterator", "cursor"),
+            ("next", "limit"),
+            ("nextlimit", "limit"),
+            ("name", "name"),
+            ("prevIterator", "iterator"),
+        ] {
+            assert!(!cursor_names_match(field, param), "{field} / {param}");
+        }
+    }
 }

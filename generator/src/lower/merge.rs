@@ -68,6 +68,9 @@ pub(super) fn assemble(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     json_display(&mut types, &operations, info.errors.as_ref());
     for op in &mut operations {
         op.pagination = super::finish::pagination(&types, op);
+        if op.pagination.is_none() {
+            op.cursor_pagination = super::finish::cursor_pagination(&types, op);
+        }
         if let Some(body) = &mut op.body {
             body.form = super::finish::form(&types, body);
         }
@@ -514,6 +517,7 @@ fn operation(
         examples: op.examples.clone(),
         body_variant: op.body_variant.clone(),
         pagination: None,
+        cursor_pagination: None,
         final_client_errors: l.target.final_client_errors.contains(&op.operation_id),
         source: source_path(l, op.fragment),
     })

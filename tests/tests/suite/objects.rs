@@ -84,3 +84,46 @@ async fn absent_members_and_parameters_write_nothing() {
     .await;
     assert_eq!(query, pairs(&[("color", "")]));
 }
+
+#[tokio::test]
+async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
+    use futures::StreamExt;
+    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    let server = MockServer::start().await;
+    let page = |items: &[&str], next: Option<&str>, more: bool| {
+        let mut body = serde_json::json!({"items": items, "has_more": more});
+        if let Some(next) = next {
+            body["meta"] = serde_json::json!({"next_cursor": next});
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    };
+    Mock::given(method("GET"))
+        .and(path("/pages"))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(page(&["a", "b"], Some("c1"), true))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pages"))
+        .and(query_param("cursor", "c1"))
+        .and(query_param("limit", "2"))
+        .respond_with(page(&["c"], Some("c2"), false))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder("token-1")
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    let items: Vec<String> = client
+        .list_pages()
+        .limit(2)
+        .into_stream(None)
+        .map(|item| item.expect("a page"))
+        .collect()
+        .await;
+    // `has_more: false` ends the list though the page has a cursor.
+    assert_eq!(items, ["a", "b", "c"]);
+}

@@ -82,6 +82,12 @@ impl Client {
     ) -> crate::operations::ListItems<'_> {
         crate::operations::ListItems::new(self, color)
     }
+    /// A list whose pages link by a cursor the page returns.
+    ///
+    /// `GET /pages` (operationId `listPages`, from `specs/specs/objects.yaml`).
+    pub fn list_pages(&self) -> crate::operations::ListPages<'_> {
+        crate::operations::ListPages::new(self)
+    }
 }
 /// Configures a [`Client`].
 #[derive(Clone, Debug)]

@@ -82,3 +82,80 @@ rt::request_builder!(
     ListItems, Vec < String >, ::serde_json::Value, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api)."
 );
+/// Request builder for [`Client::list_pages`](crate::Client::list_pages): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct ListPages<'a> {
+    client: &'a crate::Client,
+    cursor: Option<String>,
+    limit: Option<i64>,
+    options: rt::CallOptions,
+}
+impl<'a> ListPages<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: NO_ERRORS,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            cursor: None,
+            limit: None,
+            options: Default::default(),
+        }
+    }
+    /// Sets the `cursor` parameter.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+    /// Sets the `limit` parameter.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `cursor` set to each page's `next_cursor` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl rt::Stream<Item = Result<String, crate::Error<::serde_json::Value>>> + 'a {
+        rt::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let more = Some(&page).map(|v| &v.has_more).copied().unwrap_or(true);
+                let next = Some(&page)
+                    .and_then(|v| v.meta.as_ref())
+                    .and_then(|v| v.next_cursor.as_ref())
+                    .filter(|cursor| more && !cursor.is_empty())
+                    .cloned();
+                Ok(rt::Page {
+                    items: std::mem::take(&mut page.items),
+                    next,
+                })
+            },
+            |request, cursor| request.cursor(cursor),
+        )
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/pages"].concat());
+        if let Some(value) = &self.cursor {
+            parts.query.push(("cursor", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            parts.query.push(("limit", value.to_string()));
+        }
+        Ok(parts)
+    }
+}
+rt::request_builder!(
+    ListPages, crate ::types::ListPagesResponse, ::serde_json::Value, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api)."
+);

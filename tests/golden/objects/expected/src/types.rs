@@ -215,3 +215,118 @@ impl ListItemsPage {
         self
     }
 }
+/// Schema `ListPagesResponse`, from `specs/objects.yaml#/paths/~1pages/get/responses/200/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ListPagesResponse {
+    /// The `items` member.
+    pub items: Vec<String>,
+    /// The `meta` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ListPagesResponseMeta>,
+    /// The `has_more` member.
+    pub has_more: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for ListPagesResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<Vec<String>> = None;
+        let mut field_1: Option<ListPagesResponseMeta> = None;
+        let mut field_2: Option<bool> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "items" => field_0 = Some(map.next_value::<Vec<String>>()?),
+                "meta" => field_1 = map.next_value::<Option<ListPagesResponseMeta>>()?,
+                "has_more" => field_2 = Some(map.next_value::<rt::Lenient<bool>>()?.0),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            items: field_0.ok_or_else(|| __A::Error::missing_field("items"))?,
+            meta: field_1,
+            has_more: field_2.ok_or_else(|| __A::Error::missing_field("has_more"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPagesResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `ListPagesResponse`")
+    }
+}
+impl ListPagesResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(items: Vec<String>, has_more: bool) -> Self {
+        Self {
+            items,
+            meta: None,
+            has_more,
+            extra: Default::default(),
+        }
+    }
+}
+/// Schema `ListPagesResponseMeta`, from `specs/objects.yaml#/paths/~1pages/get/responses/200/content/application~1json/schema/properties/meta`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ListPagesResponseMeta {
+    /// The `next_cursor` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for ListPagesResponseMeta {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "next_cursor" => {
+                    field_0 = map
+                        .next_value::<Option<rt::Lenient<String>>>()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            next_cursor: field_0,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPagesResponseMeta {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `ListPagesResponseMeta`")
+    }
+}
+impl ListPagesResponseMeta {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            next_cursor: None,
+            extra: Default::default(),
+        }
+    }
+}
