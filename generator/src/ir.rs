@@ -1068,6 +1068,8 @@ pub enum ParamLocation {
     Query,
     /// In a header.
     Header,
+    /// In the `Cookie` header.
+    Cookie,
 }
 
 /// A call parameter.

@@ -284,6 +284,7 @@ pub fn of(api: &Api) -> Surface {
                         ParamLocation::Path => "path",
                         ParamLocation::Query => "query",
                         ParamLocation::Header => "header",
+                        ParamLocation::Cookie => "cookie",
                     }
                     .into(),
                     required: p.required,

@@ -450,6 +450,8 @@ pub struct Parts {
     pub object_query: Vec<(String, String)>,
     /// Header parameters, in order.
     pub headers: Vec<(&'static str, String)>,
+    /// Cookie parameters, sent together in one `Cookie` header.
+    pub cookies: Vec<(&'static str, String)>,
     /// The body.
     pub body: Body,
 }
@@ -462,6 +464,7 @@ impl Parts {
             query: Vec::new(),
             object_query: Vec::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: Body::None,
         }
     }
@@ -525,6 +528,9 @@ impl ClientCore {
         for (name, value) in parts.headers {
             request = request.header(name, value);
         }
+        if !parts.cookies.is_empty() {
+            request = request.header(reqwest::header::COOKIE, cookie_header(&parts.cookies));
+        }
         request = match &*self.credentials() {
             Credentials::Bearer(token) => request.bearer_auth(token.expose()),
             Credentials::Header { name, value } => {
@@ -569,6 +575,28 @@ impl ClientCore {
                 .body(bytes),
         }
     }
+}
+
+/// One `Cookie` header for the cookie parameters: `a=1; b=2`, each value
+/// percent-encoded where a cookie value cannot hold the character.
+fn cookie_header(cookies: &[(&'static str, String)]) -> String {
+    const NOT_IN_COOKIE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b',')
+        .add(b';')
+        .add(b'\\')
+        .add(b'%');
+    cookies
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "{name}={}",
+                percent_encoding::utf8_percent_encode(value, NOT_IN_COOKIE)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Redirects a download follows at most.

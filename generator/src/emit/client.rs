@@ -771,6 +771,7 @@ fn param_pushes(op: &Operation) -> Vec<TokenStream> {
         let wire = &p.wire;
         let list = match p.location {
             ParamLocation::Query => quote!(query),
+            ParamLocation::Cookie => quote!(cookies),
             _ => quote!(headers),
         };
         let (binding, push) = match (&p.ty, p.object) {

@@ -315,6 +315,8 @@ impl ParamCalls {
                         calls.headers.push(quote!((#wire, #t.to_string())));
                     }
                 }
+                // The mock tests do not check cookies.
+                ParamLocation::Cookie => {}
             }
         }
         calls.path = if whole_url {

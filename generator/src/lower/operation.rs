@@ -398,9 +398,7 @@ impl<'a> Lowerer<'a> {
             Parameter::Path { .. } => ParamLocation::Path,
             Parameter::Query { .. } => ParamLocation::Query,
             Parameter::Header { .. } => ParamLocation::Header,
-            Parameter::Cookie { .. } => {
-                return Err(self.err(pfi, pptr.clone(), "cookie parameters are not supported"));
-            }
+            Parameter::Cookie { .. } => ParamLocation::Cookie,
         };
         if location == ParamLocation::Header
             && CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str())

@@ -88,7 +88,7 @@ async fn absent_members_and_parameters_write_nothing() {
 #[tokio::test]
 async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
     use futures::StreamExt;
-    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
     let server = MockServer::start().await;
     let page = |items: &[&str], next: Option<&str>, more: bool| {
         let mut body = serde_json::json!({"items": items, "has_more": more});
@@ -99,6 +99,7 @@ async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
     };
     Mock::given(method("GET"))
         .and(path("/pages"))
+        .and(header("cookie", "session=s1"))
         .and(query_param_is_missing("cursor"))
         .respond_with(page(&["a", "b"], Some("c1"), true))
         .expect(1)
@@ -118,7 +119,7 @@ async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
         .build()
         .expect("client builds");
     let items: Vec<String> = client
-        .list_pages()
+        .list_pages("s1")
         .limit(2)
         .into_stream(None)
         .map(|item| item.expect("a page"))
@@ -126,4 +127,33 @@ async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
         .await;
     // `has_more: false` ends the list though the page has a cursor.
     assert_eq!(items, ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn cookie_parameters_go_in_one_cookie_header_encoded() {
+    use wiremock::matchers::{header, method, path};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/pages"))
+        .and(header("cookie", "session=a%3Bb%20c; theme=dark"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"items": [], "has_more": false})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder("token-1")
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    client
+        .list_pages("a;b c")
+        .theme(golden_objects::types::ListPagesTheme::Dark)
+        .send()
+        .await
+        .expect("sent with both cookies");
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests[0].headers.get_all("cookie").iter().count(), 1);
 }

@@ -85,8 +85,11 @@ impl Client {
     /// A list whose pages link by a cursor the page returns.
     ///
     /// `GET /pages` (operationId `listPages`, from `specs/specs/objects.yaml`).
-    pub fn list_pages(&self) -> crate::operations::ListPages<'_> {
-        crate::operations::ListPages::new(self)
+    pub fn list_pages(
+        &self,
+        session: impl Into<String>,
+    ) -> crate::operations::ListPages<'_> {
+        crate::operations::ListPages::new(self, session.into())
     }
 }
 /// Configures a [`Client`].

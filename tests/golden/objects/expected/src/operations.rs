@@ -87,8 +87,10 @@ rt::request_builder!(
 #[derive(Clone)]
 pub struct ListPages<'a> {
     client: &'a crate::Client,
+    session: String,
     cursor: Option<String>,
     limit: Option<i64>,
+    theme: Option<crate::types::ListPagesTheme>,
     options: rt::CallOptions,
 }
 impl<'a> ListPages<'a> {
@@ -100,11 +102,13 @@ impl<'a> ListPages<'a> {
         final_client_errors: false,
         errors: NO_ERRORS,
     };
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, session: String) -> Self {
         Self {
             client,
+            session,
             cursor: None,
             limit: None,
+            theme: None,
             options: Default::default(),
         }
     }
@@ -116,6 +120,11 @@ impl<'a> ListPages<'a> {
     /// Sets the `limit` parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
+        self
+    }
+    /// Sets the `theme` parameter.
+    pub fn theme(mut self, value: crate::types::ListPagesTheme) -> Self {
+        self.theme = Some(value);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `cursor` set to each page's `next_cursor` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -146,11 +155,18 @@ impl<'a> ListPages<'a> {
     #[allow(clippy::result_large_err)]
     fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
         let mut parts = rt::Parts::new([self.client.base_url(), "/pages"].concat());
+        {
+            let value = &self.session;
+            parts.cookies.push(("session", value.clone()));
+        }
         if let Some(value) = &self.cursor {
             parts.query.push(("cursor", value.clone()));
         }
         if let Some(value) = &self.limit {
             parts.query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.theme {
+            parts.cookies.push(("theme", value.as_str().to_string()));
         }
         Ok(parts)
     }

@@ -330,3 +330,74 @@ impl ListPagesResponseMeta {
         }
     }
 }
+/// Schema `ListPagesTheme`, from `specs/objects.yaml#/paths/~1pages/get/parameters/3/schema`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListPagesTheme {
+    /// `light`
+    Light,
+    /// `dark`
+    Dark,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+impl ListPagesTheme {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ListPagesTheme {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ListPagesTheme {
+    fn from(value: &str) -> Self {
+        match value {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+impl From<String> for ListPagesTheme {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+impl ::serde::Serialize for ListPagesTheme {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPagesTheme {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <rt::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "light" => Self::Light,
+                "dark" => Self::Dark,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
