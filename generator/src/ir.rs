@@ -973,6 +973,9 @@ pub struct Operation {
     /// An answer with a 4xx status is never retried, not even 429
     /// (`final_client_errors` in the configuration).
     pub final_client_errors: bool,
+    /// The document says the operation needs no credentials
+    /// (`security: []`): the client sends none with it.
+    pub anonymous: bool,
 }
 
 /// A list operation, recognised by its shape (`lower::finish`): the success

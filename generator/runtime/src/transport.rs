@@ -452,6 +452,8 @@ pub struct Parts {
     pub headers: Vec<(&'static str, String)>,
     /// Cookie parameters, sent together in one `Cookie` header.
     pub cookies: Vec<(&'static str, String)>,
+    /// The operation needs no credentials: none are sent.
+    pub anonymous: bool,
     /// The body.
     pub body: Body,
 }
@@ -465,6 +467,7 @@ impl Parts {
             object_query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
+            anonymous: false,
             body: Body::None,
         }
     }
@@ -531,7 +534,12 @@ impl ClientCore {
         if !parts.cookies.is_empty() {
             request = request.header(reqwest::header::COOKIE, cookie_header(&parts.cookies));
         }
-        request = match &*self.credentials() {
+        let credentials = if parts.anonymous {
+            &Credentials::None
+        } else {
+            &*self.credentials()
+        };
+        request = match credentials {
             Credentials::Bearer(token) => request.bearer_auth(token.expose()),
             Credentials::Header { name, value } => {
                 match reqwest::header::HeaderValue::from_str(value.expose()) {

@@ -542,7 +542,12 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     } else {
         quote!()
     };
-    let parts_mut = if pushes.is_empty() && op.body.is_none() {
+    let anonymous = if op.anonymous {
+        quote!(parts.anonymous = true;)
+    } else {
+        quote!()
+    };
+    let parts_mut = if pushes.is_empty() && op.body.is_none() && !op.anonymous {
         quote!(let parts)
     } else {
         quote!(let mut parts)
@@ -580,6 +585,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             #[allow(clippy::result_large_err)]
             fn parts(&self) -> Result<rt::Parts, crate::Error<#error_ty>> {
                 #parts_mut = rt::Parts::new(#url_expr);
+                #anonymous
                 #(#pushes)*
                 #body_block
                 Ok(parts)

@@ -149,6 +149,8 @@ pub(crate) struct DraftOperation {
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,
+    /// `security: []`: no credentials are sent.
+    pub anonymous: bool,
     pub examples: Examples,
     /// For a method made from one member of the body's `oneOf`: its schema name.
     pub body_variant: Option<String>,

@@ -519,6 +519,7 @@ fn operation(
         pagination: None,
         cursor_pagination: None,
         final_client_errors: l.target.final_client_errors.contains(&op.operation_id),
+        anonymous: op.anonymous,
         source: source_path(l, op.fragment),
     })
 }

@@ -292,6 +292,7 @@ impl<'a> Lowerer<'a> {
             summary: text(&op.summary),
             doc: text(&op.description),
             deprecated: op.deprecated,
+            anonymous: op.security.as_ref().is_some_and(Vec::is_empty),
             examples,
             body_variant: None,
         };

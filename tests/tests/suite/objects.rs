@@ -157,3 +157,40 @@ async fn cookie_parameters_go_in_one_cookie_header_encoded() {
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests[0].headers.get_all("cookie").iter().count(), 1);
 }
+
+#[tokio::test]
+async fn an_operation_without_security_is_sent_without_credentials() {
+    use wiremock::matchers::{method, path};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/health"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pages"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"items": [], "has_more": false})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder("token-1")
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    client.health().send().await.expect("up");
+    client.list_pages("s").send().await.expect("a page");
+    let requests = server.received_requests().await.expect("recorded");
+    let auth = |i: usize| {
+        requests[i]
+            .headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(auth(0), None, "no credentials for `security: []`");
+    assert_eq!(auth(1).as_deref(), Some("Bearer token-1"));
+}

@@ -75,6 +75,12 @@ impl Client {
     pub(crate) fn core(&self) -> &rt::ClientCore {
         &self.core
     }
+    /// Needs no credentials, so the client sends none.
+    ///
+    /// `GET /health` (operationId `health`, from `specs/specs/objects.yaml`).
+    pub fn health(&self) -> crate::operations::Health<'_> {
+        crate::operations::Health::new(self)
+    }
     /// `GET /items` (operationId `listItems`, from `specs/specs/objects.yaml`).
     pub fn list_items(
         &self,

@@ -14,6 +14,40 @@ use ::fragment_codegen_runtime::__private as rt;
 use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
 #[allow(dead_code)]
 const NO_ERRORS: &[rt::ErrorStatus] = &[];
+/// Request builder for [`Client::health`](crate::Client::health): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct Health<'a> {
+    client: &'a crate::Client,
+    options: rt::CallOptions,
+}
+impl<'a> Health<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: NO_ERRORS,
+    };
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/health"].concat());
+        parts.anonymous = true;
+        Ok(parts)
+    }
+}
+rt::request_builder!(
+    Health, (), ::serde_json::Value, decode_empty,
+    " Sends the request. Success is `()`; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_items`](crate::Client::list_items): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
