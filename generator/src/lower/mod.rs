@@ -57,6 +57,9 @@ pub(crate) struct Lowerer<'a> {
     pub foreign: &'a Foreign,
     /// Which of them this target's types come from.
     pub used: foreign::Used,
+    /// The `allOf`s being merged, innermost last (fragment, pointer): one
+    /// that includes itself is an error, not endless recursion.
+    pub merging: std::cell::RefCell<Vec<(usize, String)>>,
 }
 
 /// Lowers the fragments of one target into its IR.
@@ -80,6 +83,7 @@ pub fn lower_with(target: &Target, fragments: &[Fragment], foreign: &Foreign) ->
         skipped: Default::default(),
         foreign,
         used: Default::default(),
+        merging: Default::default(),
     };
     lowerer.reserve();
     let mut errors = Vec::new();

@@ -891,6 +891,28 @@ impl<'a> Lowerer<'a> {
         members: &'a [ReferenceOr<Schema>],
         own: Option<ObjectShape<'a>>,
     ) -> Result<ObjectShape<'a>, SpecError> {
+        let key = (fi, ptr.to_string());
+        if self.merging.borrow().contains(&key) {
+            return Err(self.err(
+                fi,
+                format!("{ptr}/allOf"),
+                "an `allOf` that includes itself cannot be merged",
+            ));
+        }
+        self.merging.borrow_mut().push(key);
+        let merged = self.all_of_members(fi, ptr, members, own);
+        self.merging.borrow_mut().pop();
+        merged
+    }
+
+    /// [`Self::all_of`] once the schema is known not to include itself.
+    fn all_of_members(
+        &self,
+        fi: usize,
+        ptr: &str,
+        members: &'a [ReferenceOr<Schema>],
+        own: Option<ObjectShape<'a>>,
+    ) -> Result<ObjectShape<'a>, SpecError> {
         let mut acc = ObjectShape {
             props: Vec::new(),
             required: Vec::new(),

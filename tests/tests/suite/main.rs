@@ -20,6 +20,7 @@ mod mock_messages;
 mod mock_whatsapp;
 mod objects;
 mod pagination;
+mod property;
 mod runtime;
 mod secrets;
 mod semver;
