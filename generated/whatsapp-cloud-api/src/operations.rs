@@ -1980,7 +1980,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -2123,7 +2123,7 @@ impl<'a> GetAssignedUsers<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -2261,7 +2261,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -2389,7 +2389,7 @@ impl<'a> GetBlockedUsers<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -2878,7 +2878,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -3077,7 +3077,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -3350,7 +3350,7 @@ impl<'a> GetFlowJsonUrl<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -3548,7 +3548,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -3833,7 +3833,7 @@ impl<'a> GetMessageHistory<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -3977,7 +3977,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -4404,7 +4404,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -4764,7 +4764,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -4925,7 +4925,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -5297,7 +5297,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -5522,7 +5522,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -5676,7 +5676,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -6051,7 +6051,7 @@ impl<'a> ListAllQrCodes<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -6187,7 +6187,7 @@ impl<'a> ListFlows<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -6407,7 +6407,7 @@ impl<'a> ListMessageTemplates<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -6622,7 +6622,7 @@ impl<'a> ListWabaSolutions<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.
@@ -6770,7 +6770,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
                     next,
                 })
             },
-            |request, after| request.after(after),
+            |request, cursor| request.after(cursor),
         )
     }
     /// The request: its URL, parameters and body.

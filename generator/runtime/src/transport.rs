@@ -1177,16 +1177,8 @@ pub fn decode_by_status<T: DecodeSuccess, E: std::fmt::Debug>(
     response: Received,
 ) -> Result<Response<T>, Error<E>> {
     let Received { body, meta } = response;
-    match T::decode_success(meta.status, &body) {
-        Ok(value) => Ok(Response { value, meta }),
-        Err(e) => Err(Error::Decode {
-            status: meta.status,
-            path: e.path,
-            body: RawBody(body),
-            source: e.source,
-            meta: Box::new(meta),
-        }),
-    }
+    let decoded = T::decode_success(meta.status, &body);
+    decoded_or_kept(decoded, body, meta)
 }
 
 /// Decodes a JSON success body.
@@ -1194,7 +1186,17 @@ pub fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(
     response: Received,
 ) -> Result<Response<T>, Error<E>> {
     let Received { body, meta } = response;
-    match crate::decode::from_slice(&body) {
+    let decoded = crate::decode::from_slice(&body);
+    decoded_or_kept(decoded, body, meta)
+}
+
+/// The decoded success value, or the decode error keeping the raw body.
+fn decoded_or_kept<T, E: std::fmt::Debug>(
+    decoded: Result<T, crate::decode::PathError>,
+    body: Vec<u8>,
+    meta: ResponseMeta,
+) -> Result<Response<T>, Error<E>> {
+    match decoded {
         Ok(value) => Ok(Response { value, meta }),
         Err(e) => Err(Error::Decode {
             status: meta.status,

@@ -1041,7 +1041,26 @@ fn cursor_pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStre
     let doc = format!(
         " Every item of every page, in order: sends this request, then the same request with `{param}` set to each page's `{field}` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it."
     );
-    Some(quote! {
+    let next = quote! {
+        let more = #more;
+        let next = #cursor
+            .filter(|cursor| more && !cursor.is_empty())
+            .cloned();
+    };
+    Some(into_stream(&doc, &item_ty, error_ty, next, items, &setter))
+}
+
+/// A list operation's `into_stream`: `next` binds the next page's cursor
+/// (from `page`), `items` takes the page's items, `setter` sets the cursor.
+fn into_stream(
+    doc: &str,
+    item_ty: &TokenStream,
+    error_ty: &TokenStream,
+    next: TokenStream,
+    items: TokenStream,
+    setter: &proc_macro2::Ident,
+) -> TokenStream {
+    quote! {
         #[doc = #doc]
         pub fn into_stream(
             self,
@@ -1052,16 +1071,13 @@ fn cursor_pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStre
                 max_pages,
                 |request: Self| async move {
                     let mut page = request.send().await?;
-                    let more = #more;
-                    let next = #cursor
-                        .filter(|cursor| more && !cursor.is_empty())
-                        .cloned();
+                    #next
                     Ok(rt::Page { items: #items, next })
                 },
                 |request, cursor| request.#setter(cursor),
             )
         }
-    })
+    }
 }
 
 fn pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
@@ -1094,26 +1110,12 @@ fn pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
         None => quote!(true),
     };
     let doc = " Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.";
-    Some(quote! {
-        #[doc = #doc]
-        pub fn into_stream(
-            self,
-            max_pages: Option<usize>,
-        ) -> impl rt::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
-            rt::paginate(
-                self,
-                max_pages,
-                |request: Self| async move {
-                    let mut page = request.send().await?;
-                    let next = #paging_get
-                        .and_then(|paging| #cursors_get)
-                        .and_then(|cursors| #after_get)
-                        .cloned()
-                        .filter(|_| #has_next);
-                    Ok(rt::Page { items: #items, next })
-                },
-                |request, after| request.#setter(after),
-            )
-        }
-    })
+    let next = quote! {
+        let next = #paging_get
+            .and_then(|paging| #cursors_get)
+            .and_then(|cursors| #after_get)
+            .cloned()
+            .filter(|_| #has_next);
+    };
+    Some(into_stream(doc, &item_ty, error_ty, next, items, &setter))
 }

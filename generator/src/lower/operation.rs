@@ -803,6 +803,40 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// The enum of an operation's success (or error) bodies by status,
+    /// in status order (codes, then ranges, then `default`).
+    fn by_status_type(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        builder: &str,
+        mut variants: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
+        success: bool,
+    ) -> TypeId {
+        let (name, doc) = if success {
+            (
+                format!("{builder}Success"),
+                format!("The success bodies of `{builder}`, by status."),
+            )
+        } else {
+            (
+                format!("{builder}Error"),
+                format!("The error bodies of `{builder}`, by status."),
+            )
+        };
+        let id = self.new_type(
+            name.clone(),
+            name,
+            None,
+            fi,
+            &format!("{ptr}/responses"),
+            Some(doc),
+        );
+        variants.sort_by_key(|(status, _)| *status);
+        self.types[id].kind = DKind::ByStatus { variants, success };
+        id
+    }
+
     /// The type of each event's `data` when the response offers
     /// `text/event-stream` with a schema (alone, or beside JSON).
     fn event_data(
@@ -869,21 +903,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let name = format!("{builder}Success");
-        let doc = format!("The success bodies of `{builder}`, by status.");
-        let id = self.new_type(
-            name.clone(),
-            name,
-            None,
-            fi,
-            &format!("{ptr}/responses"),
-            Some(doc),
-        );
-        variants.sort_by_key(|(status, _)| *status);
-        self.types[id].kind = DKind::ByStatus {
-            variants,
-            success: true,
-        };
+        let id = self.by_status_type(fi, ptr, builder, variants, true);
         Ok((DraftContent::Json(Ty::Named(id)), true))
     }
 
@@ -948,22 +968,7 @@ impl<'a> Lowerer<'a> {
         if distinct.len() <= 1 || self.same_shape(&distinct) {
             return None;
         }
-        let name = format!("{builder}Error");
-        let doc = format!("The error bodies of `{builder}`, by status.");
-        let id = self.new_type(
-            name.clone(),
-            name,
-            None,
-            fi,
-            &format!("{ptr}/responses"),
-            Some(doc),
-        );
-        let mut variants = errors.to_vec();
-        variants.sort_by_key(|(status, _)| *status);
-        self.types[id].kind = DKind::ByStatus {
-            variants,
-            success: false,
-        };
+        let id = self.by_status_type(fi, ptr, builder, errors.to_vec(), false);
         Some(id)
     }
 

@@ -7,6 +7,14 @@ use golden_objects::types::{Filter, FilterPrice, ListItemsPage};
 use golden_objects::{Client, RetryPolicy};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+fn client(server: &MockServer) -> Client {
+    Client::builder("token-1")
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds")
+}
+
 /// The query string of the one request the server got, decoded.
 async fn query_of(call: impl AsyncFnOnce(Client)) -> Vec<(String, String)> {
     let server = MockServer::start().await;
@@ -15,11 +23,7 @@ async fn query_of(call: impl AsyncFnOnce(Client)) -> Vec<(String, String)> {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder("token-1")
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client builds");
+    let client = client(&server);
     call(client).await;
     let requests: Vec<Request> = server.received_requests().await.expect("recorded");
     requests[0]
@@ -113,11 +117,7 @@ async fn a_cursor_list_streams_every_page_until_has_more_is_false() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder("token-1")
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client builds");
+    let client = client(&server);
     let items: Vec<String> = client
         .list_pages("s1")
         .limit(2)
@@ -143,11 +143,7 @@ async fn cookie_parameters_go_in_one_cookie_header_encoded() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder("token-1")
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client builds");
+    let client = client(&server);
     client
         .list_pages("a;b c")
         .theme(golden_objects::types::ListPagesTheme::Dark)
@@ -177,11 +173,7 @@ async fn an_operation_without_security_is_sent_without_credentials() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder("token-1")
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client builds");
+    let client = client(&server);
     client.health().send().await.expect("up");
     client.list_pages("s").send().await.expect("a page");
     let requests = server.received_requests().await.expect("recorded");
