@@ -1094,7 +1094,8 @@ pub struct Param {
     /// The value is a whole URL the request is sent to (see
     /// `url_params` in the configuration).
     pub whole_url: bool,
-    /// For an object in the query: how its members are written.
+    /// For an object in the query, or a value described by JSON `content`:
+    /// how it is written.
     pub object: Option<ObjectStyle>,
     /// The description.
     pub doc: Option<String>,
@@ -1109,6 +1110,9 @@ pub enum ObjectStyle {
     FormExploded,
     /// `style: form` without `explode`: `name=key,value,...`.
     Form,
+    /// Described by `content` in JSON: the value as JSON text under the
+    /// parameter's name (in the query, a header or a cookie).
+    Json,
 }
 
 /// How a request body is sent.

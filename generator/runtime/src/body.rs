@@ -144,6 +144,11 @@ pub fn object_query<T: serde::Serialize, E: std::fmt::Debug>(
     })
 }
 
+/// A parameter described by JSON `content`: the value as JSON text.
+pub fn json_text<T: serde::Serialize, E: std::fmt::Debug>(value: &T) -> Result<String, Error<E>> {
+    serde_json::to_string(value).map_err(|e| Error::Encode(e.to_string()))
+}
+
 /// The `deepObject` pairs of one member.
 fn deep_pairs(key: String, value: serde_json::Value, out: &mut Vec<(String, String)>) {
     match value {

@@ -58,7 +58,9 @@ pub use reqwest;
 /// prints every use of it.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::body::{ObjectStyle, form_pairs, multipart_form, object_query, text_value};
+    pub use crate::body::{
+        ObjectStyle, form_pairs, json_text, multipart_form, object_query, text_value,
+    };
     pub use crate::decode::{Lenient, nullable};
     pub use crate::meta::Received;
     pub use crate::paging::{Page, paginate};

@@ -781,11 +781,15 @@ fn param_pushes(op: &Operation) -> Vec<TokenStream> {
             _ => quote!(headers),
         };
         let (binding, push) = match (&p.ty, p.object) {
+            (_, Some(crate::ir::ObjectStyle::Json)) => (
+                quote!(value),
+                quote!(parts.#list.push((#wire, rt::json_text(value)?));),
+            ),
             (_, Some(style)) => {
                 let style = ident(match style {
                     crate::ir::ObjectStyle::DeepObject => "DeepObject",
                     crate::ir::ObjectStyle::FormExploded => "FormExploded",
-                    crate::ir::ObjectStyle::Form => "Form",
+                    crate::ir::ObjectStyle::Form | crate::ir::ObjectStyle::Json => "Form",
                 });
                 (
                     quote!(value),

@@ -434,13 +434,27 @@ impl<'a> Lowerer<'a> {
                     Err(e) => (self.string_param(e)?, usage.doc),
                 }
             }
-            ParameterSchemaOrContent::Content(_) => {
-                let e = self.err(
-                    pfi,
-                    format!("{pptr}/content"),
-                    "parameters described by `content` are not supported yet",
-                );
-                (self.string_param(e)?, None)
+            // A value written as JSON text (`content: {application/json:
+            // {schema}}`), the one media type a parameter commonly has.
+            ParameterSchemaOrContent::Content(content) => {
+                let json = content.iter().find(|(m, _)| is_json(&essence(m)));
+                match json.and_then(|(m, c)| Some((m, c.schema.as_ref()?))) {
+                    Some((media, schema)) if location != ParamLocation::Path => {
+                        let base = format!("{builder}{}", naming::type_suffix(&data.name));
+                        let sptr = format!("{pptr}/content/{}/schema", escape_pointer_token(media));
+                        let usage = self.schema_ref(pfi, schema.into(), &sptr, Dest::root(base))?;
+                        object = Some(crate::ir::ObjectStyle::Json);
+                        (usage.ty, usage.doc)
+                    }
+                    _ => {
+                        let e = self.err(
+                            pfi,
+                            format!("{pptr}/content"),
+                            "a parameter described by `content` must offer JSON with a schema, outside the path",
+                        );
+                        (self.string_param(e)?, None)
+                    }
+                }
             }
         };
         let explode = match param {

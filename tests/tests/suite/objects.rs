@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use golden_objects::types::{Filter, FilterPrice, ListItemsPage};
+use golden_objects::types::{Filter, FilterPrice, ListItemsPage, ListItemsWhere};
 use golden_objects::{Client, RetryPolicy};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -56,6 +56,7 @@ async fn each_style_writes_its_pairs() {
             .list_items(color)
             .filter(filter)
             .page(page)
+            .where_(ListItemsWhere::new().with_age(3))
             .send()
             .await
             .expect("sent");
@@ -64,6 +65,7 @@ async fn each_style_writes_its_pairs() {
     assert_eq!(
         query,
         pairs(&[
+            ("where", r#"{"age":3}"#),
             ("color", "blue,1,red,2"),
             ("filter[name]", "lamp"),
             ("filter[price][min]", "5.0"),

@@ -56,6 +56,7 @@ pub struct ListItems<'a> {
     color: ::std::collections::BTreeMap<String, String>,
     filter: Option<crate::types::Filter>,
     page: Option<crate::types::ListItemsPage>,
+    where_: Option<crate::types::ListItemsWhere>,
     options: rt::CallOptions,
 }
 impl<'a> ListItems<'a> {
@@ -76,6 +77,7 @@ impl<'a> ListItems<'a> {
             color,
             filter: None,
             page: None,
+            where_: None,
             options: Default::default(),
         }
     }
@@ -87,6 +89,11 @@ impl<'a> ListItems<'a> {
     /// Members as their own pairs (`size=...&cursor=...`).
     pub fn page(mut self, value: crate::types::ListItemsPage) -> Self {
         self.page = Some(value);
+        self
+    }
+    /// A filter written as JSON text.
+    pub fn where_(mut self, value: crate::types::ListItemsWhere) -> Self {
+        self.where_ = Some(value);
         self
     }
     /// The request: its URL, parameters and body.
@@ -108,6 +115,9 @@ impl<'a> ListItems<'a> {
             parts
                 .object_query
                 .extend(rt::object_query("page", value, rt::ObjectStyle::FormExploded)?);
+        }
+        if let Some(value) = &self.where_ {
+            parts.query.push(("where", rt::json_text(value)?));
         }
         Ok(parts)
     }

@@ -215,6 +215,57 @@ impl ListItemsPage {
         self
     }
 }
+/// Schema `ListItemsWhere`, from `specs/objects.yaml#/paths/~1items/get/parameters/2/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ListItemsWhere {
+    /// The `age` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for ListItemsWhere {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "age" => field_0 = map.next_value::<Option<i64>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { age: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListItemsWhere {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `ListItemsWhere`")
+    }
+}
+impl ListItemsWhere {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            age: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `age`.
+    pub fn with_age(mut self, value: i64) -> Self {
+        self.age = Some(value);
+        self
+    }
+}
 /// Schema `ListPagesResponse`, from `specs/objects.yaml#/paths/~1pages/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
