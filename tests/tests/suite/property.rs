@@ -181,7 +181,7 @@ fn a_sample_of_generated_crates_compiles() {
         let output = Command::new(&cargo)
             .args(["check", "--quiet", "--manifest-path"])
             .arg(out.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", workspace_root().join("target/property"))
+            .env("CARGO_TARGET_DIR", workspace_root().join("target/corpus"))
             .output()
             .expect("cargo runs");
         assert!(
