@@ -355,11 +355,18 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Ty<TypeId>, SpecError> {
         for r in &o.required {
             if !o.props.iter().any(|p| p.name == r) {
-                return Err(self.err(
+                let e = self.err(
                     fi,
                     format!("{ptr}/required"),
                     format!("required property `{r}` is not listed in `properties`"),
-                ));
+                );
+                // A published document's slip (the member is described
+                // elsewhere, or not at all): the requirement has nothing to
+                // apply to.
+                if !self.target.degrade {
+                    return Err(e);
+                }
+                self.warn_skipped(e, "the requirement is ignored");
             }
         }
         if o.props.is_empty() {
@@ -1349,8 +1356,21 @@ fn annotation_only(m: &ReferenceOr<Schema>) -> bool {
 /// members is a rule about which members are present, which the merged
 /// object keeps optional. `None` for a member that describes a value.
 fn constraint_only(s: &Schema) -> Option<&[String]> {
-    let SchemaKind::Any(b) = &s.schema_kind else {
-        return None;
+    let required_only = |m: &ReferenceOr<Schema>| {
+        match m {
+        ReferenceOr::Item(m) => constraint_only(m).is_some_and(|_| {
+            matches!(&m.schema_kind, SchemaKind::Any(c) if c.one_of.is_empty() && c.any_of.is_empty())
+        }),
+        ReferenceOr::Reference { .. } => false,
+    }
+    };
+    let b = match &s.schema_kind {
+        // `anyOf: [{required: [a]}, {required: [b]}]` on its own.
+        SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+            return (!members.is_empty() && members.iter().all(required_only)).then_some(&[]);
+        }
+        SchemaKind::Any(b) => b,
+        _ => return None,
     };
     let untyped = b.typ.is_none()
         && b.properties.is_empty()
@@ -1360,12 +1380,7 @@ fn constraint_only(s: &Schema) -> Option<&[String]> {
         && b.items.is_none()
         && b.enumeration.is_empty()
         && b.format.is_none();
-    let choice = b.one_of.iter().chain(&b.any_of).all(|m| match m {
-        ReferenceOr::Item(m) => constraint_only(m).is_some_and(|_| {
-            matches!(&m.schema_kind, SchemaKind::Any(c) if c.one_of.is_empty() && c.any_of.is_empty())
-        }),
-        ReferenceOr::Reference { .. } => false,
-    });
+    let choice = b.one_of.iter().chain(&b.any_of).all(required_only);
     let constrains = !b.required.is_empty() || !b.one_of.is_empty() || !b.any_of.is_empty();
     (untyped && choice && constrains).then_some(b.required.as_slice())
 }
