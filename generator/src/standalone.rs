@@ -298,7 +298,19 @@ pub fn render(request: &Request<'_>) -> Result<(Report, BTreeMap<PathBuf, String
         other_files: origins.files(),
         runtime: request.runtime.source(request.out)?,
     });
-    let api = crate::lower::lower(&target, &fragments).map_err(|e| origins.relocate(e))?;
+    let mut api = crate::lower::lower(&target, &fragments).map_err(|e| origins.relocate(e))?;
+    // A type moved in from another file says that file in its docs.
+    for def in api.types.values_mut() {
+        for source in &mut def.sources {
+            let located = origins.locate(SpecError {
+                file: PathBuf::from(&source.fragment),
+                pointer: source.pointer.clone(),
+                message: String::new(),
+            });
+            source.fragment = located.file.to_string_lossy().replace('\\', "/");
+            source.pointer = located.pointer;
+        }
+    }
     let files = crate::emit::emit(&api)?;
     warnings.extend(api.warnings.iter().map(|w| origins.locate(w.clone())));
     warnings

@@ -6,7 +6,7 @@
 //! Every schema of the API as a Rust type.
 #[allow(unused_imports)]
 use ::fragment_codegen_runtime::__private as rt;
-/// Schema `Ball`, from `openapi.yaml#/components/schemas/Ball`.
+/// Schema `Ball`, from `models/toys.yaml#/Ball`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Ball {
@@ -62,7 +62,7 @@ impl Ball {
         }
     }
 }
-/// Schema `CreatePetRequest`, from `openapi.yaml#/paths/~1pets/post/requestBody/content/application~1json/schema`.
+/// Schema `CreatePetRequest`, from `paths/pets.yaml#/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreatePetRequest {
@@ -153,7 +153,7 @@ impl CreatePetRequest {
 }
 /// Who looks after a pet.
 ///
-/// Schema `owner`, from `openapi.yaml#/components/schemas/owner`.
+/// Schema `owner`, from `shared/owner.yaml#`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Owner {
@@ -206,7 +206,7 @@ impl Owner {
 }
 /// A pet of the store.
 ///
-/// Schema `Pet`, from `openapi.yaml#/components/schemas/Pet`.
+/// Schema `Pet`, from `models/pet.yaml#`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Pet {
@@ -297,7 +297,7 @@ impl Pet {
         self
     }
 }
-/// Schema `Problem`, from `openapi.yaml#/components/schemas/Problem`.
+/// Schema `Problem`, from `models/index.yaml#/Problem`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Problem {
@@ -365,7 +365,7 @@ impl ::std::fmt::Display for Problem {
         }
     }
 }
-/// Schema `Rope`, from `openapi.yaml#/components/schemas/Rope`.
+/// Schema `Rope`, from `models/toys.yaml#/Rope`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Rope {
@@ -428,7 +428,7 @@ impl Rope {
 }
 /// Something a pet plays with.
 ///
-/// Schema `Toy`, from `openapi.yaml#/components/schemas/Toy`.
+/// Schema `Toy`, from `models/toys.yaml#/Toy`.
 ///
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Toy::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
@@ -540,7 +540,7 @@ impl From<Rope> for Toy {
         Self::Rope(value)
     }
 }
-/// Schema `TypeBall`, from `openapi.yaml#/components/schemas/Ball/properties/type`.
+/// Schema `TypeBall`, from `models/toys.yaml#/Ball/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -606,7 +606,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeBall {
         )
     }
 }
-/// Schema `TypeRope`, from `openapi.yaml#/components/schemas/Rope/properties/type`.
+/// Schema `TypeRope`, from `models/toys.yaml#/Rope/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
