@@ -1304,8 +1304,16 @@ impl<'a> Lowerer<'a> {
             &schema_ptr,
             Dest::root(format!("{builder}Request")),
         )?;
+        // A union of objects is sent as the object its value is (the
+        // runtime's `form_pairs` encodes any value that is an object).
         let is_object = |t: &Ty<TypeId>| match t {
-            Ty::Named(id) => matches!(self.types[*id].kind, DKind::Struct { .. } | DKind::Pending),
+            Ty::Named(id) => match &self.types[*id].kind {
+                DKind::Struct { .. } | DKind::Pending | DKind::Tagged { .. } => true,
+                DKind::Untagged { variants } => variants
+                    .iter()
+                    .all(|v| v.kind == crate::ir::JsonKind::Object),
+                _ => false,
+            },
             Ty::JsonObject | Ty::Map(_) => true,
             _ => false,
         };

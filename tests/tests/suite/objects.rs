@@ -188,3 +188,23 @@ async fn an_operation_without_security_is_sent_without_credentials() {
     assert_eq!(auth(0), None, "no credentials for `security: []`");
     assert_eq!(auth(1).as_deref(), Some("Bearer token-1"));
 }
+
+#[tokio::test]
+async fn a_form_body_that_is_a_union_is_sent_as_the_object_its_value_is() {
+    use golden_objects::types::TokenRequestWithGrantTypeRefreshToken as Refresh;
+    use wiremock::matchers::{body_string, header, method, path};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/tokens"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string("grant_type=refresh_token&refresh_token=r1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server)
+        .token(Refresh::new("refresh_token", "r1").into())
+        .send()
+        .await
+        .expect("sent as a form");
+}

@@ -97,6 +97,15 @@ impl Client {
     ) -> crate::operations::ListPages<'_> {
         crate::operations::ListPages::new(self, session.into())
     }
+    /// A form body that is one of two objects, sent as the object its value is.
+    ///
+    /// `POST /tokens` (operationId `token`, from `specs/specs/objects.yaml`).
+    pub fn token(
+        &self,
+        body: crate::types::TokenRequest,
+    ) -> crate::operations::Token<'_> {
+        crate::operations::Token::new(self, body)
+    }
 }
 /// Configures a [`Client`].
 #[derive(Clone, Debug)]

@@ -219,3 +219,42 @@ rt::request_builder!(
     ListPages, crate ::types::ListPagesResponse, ::serde_json::Value, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api)."
 );
+/// Request builder for [`Client::token`](crate::Client::token): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct Token<'a> {
+    client: &'a crate::Client,
+    body: crate::types::TokenRequest,
+    options: rt::CallOptions,
+}
+impl<'a> Token<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        final_client_errors: false,
+        errors: NO_ERRORS,
+    };
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::TokenRequest,
+    ) -> Self {
+        Self {
+            client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// The request: its URL, parameters and body.
+    #[allow(clippy::result_large_err)]
+    fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = rt::Parts::new([self.client.base_url(), "/tokens"].concat());
+        parts.body = rt::Body::Form(rt::form_pairs(&self.body)?);
+        Ok(parts)
+    }
+}
+rt::request_builder!(
+    Token, (), ::serde_json::Value, decode_empty,
+    " Sends the request. Success is `()`; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
+);

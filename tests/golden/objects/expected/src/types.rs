@@ -452,3 +452,182 @@ impl<'de> ::serde::Deserialize<'de> for ListPagesTheme {
         )
     }
 }
+/// Schema `TokenRequest`, from `specs/objects.yaml#/paths/~1tokens/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `WithGrantTypeCode`, `WithGrantTypeRefreshToken` in that order, and keeps a value none accepts in [`TokenRequest::Unrecognized`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
+pub enum TokenRequest {
+    /// Tried when the value is an object with `grant_type`, `code`.
+    WithGrantTypeCode(TokenRequestWithGrantTypeCode),
+    /// Tried when the value is an object with `grant_type`, `refresh_token`.
+    WithGrantTypeRefreshToken(TokenRequestWithGrantTypeRefreshToken),
+    /// A value no variant accepts, kept as received.
+    Unrecognized(::serde_json::Value),
+}
+impl ::serde::Serialize for TokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::WithGrantTypeCode(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::WithGrantTypeRefreshToken(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+/// Decodes without cloning trees: the value's text is captured
+/// once, scanned for its type and keys, and each variant whose
+/// required keys are there is tried on the text.
+impl<'de> ::serde::Deserialize<'de> for TokenRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let raw = <rt::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
+        #[allow(unused_variables)]
+        let shape = rt::decode::shape(&raw);
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("grant_type")
+            && shape.has("code")
+        {
+            if let Some(v) = rt::decode::attempt(&raw) {
+                return Ok(Self::WithGrantTypeCode(v));
+            }
+        }
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("grant_type")
+            && shape.has("refresh_token")
+        {
+            if let Some(v) = rt::decode::attempt(&raw) {
+                return Ok(Self::WithGrantTypeRefreshToken(v));
+            }
+        }
+        Ok(Self::Unrecognized(rt::decode::value(&raw)?))
+    }
+}
+impl From<TokenRequestWithGrantTypeCode> for TokenRequest {
+    fn from(value: TokenRequestWithGrantTypeCode) -> Self {
+        Self::WithGrantTypeCode(value)
+    }
+}
+impl From<TokenRequestWithGrantTypeRefreshToken> for TokenRequest {
+    fn from(value: TokenRequestWithGrantTypeRefreshToken) -> Self {
+        Self::WithGrantTypeRefreshToken(value)
+    }
+}
+/// Schema `TokenRequestWithGrantTypeCode`, from `specs/objects.yaml#/paths/~1tokens/post/requestBody/content/application~1x-www-form-urlencoded/schema/anyOf/0`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct TokenRequestWithGrantTypeCode {
+    /// The `grant_type` member.
+    pub grant_type: String,
+    /// The `code` member.
+    pub code: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for TokenRequestWithGrantTypeCode {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "grant_type" => field_0 = Some(map.next_value::<String>()?),
+                "code" => field_1 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            grant_type: field_0.ok_or_else(|| __A::Error::missing_field("grant_type"))?,
+            code: field_1.ok_or_else(|| __A::Error::missing_field("code"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TokenRequestWithGrantTypeCode {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(deserializer, "an object `TokenRequestWithGrantTypeCode`")
+    }
+}
+impl TokenRequestWithGrantTypeCode {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(grant_type: impl Into<String>, code: impl Into<String>) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            code: code.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Schema `TokenRequestWithGrantTypeRefreshToken`, from `specs/objects.yaml#/paths/~1tokens/post/requestBody/content/application~1x-www-form-urlencoded/schema/anyOf/1`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct TokenRequestWithGrantTypeRefreshToken {
+    /// The `grant_type` member.
+    pub grant_type: String,
+    /// The `refresh_token` member.
+    pub refresh_token: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl rt::decode::FromEntries for TokenRequestWithGrantTypeRefreshToken {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: rt::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "grant_type" => field_0 = Some(map.next_value::<String>()?),
+                "refresh_token" => field_1 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            grant_type: field_0.ok_or_else(|| __A::Error::missing_field("grant_type"))?,
+            refresh_token: field_1
+                .ok_or_else(|| __A::Error::missing_field("refresh_token"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TokenRequestWithGrantTypeRefreshToken {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        rt::decode::object(
+            deserializer,
+            "an object `TokenRequestWithGrantTypeRefreshToken`",
+        )
+    }
+}
+impl TokenRequestWithGrantTypeRefreshToken {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(grant_type: impl Into<String>, refresh_token: impl Into<String>) -> Self {
+        Self {
+            grant_type: grant_type.into(),
+            refresh_token: refresh_token.into(),
+            extra: Default::default(),
+        }
+    }
+}
