@@ -71,16 +71,6 @@ impl Origins {
             .collect::<BTreeSet<_>>()
             .len()
     }
-
-    /// How many parts came from other files.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the document was whole in its entry file.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// What a position in the document holds.
@@ -620,15 +610,6 @@ fn split(file: &Path, reference: &str) -> (PathBuf, String) {
     (normal, pointer)
 }
 
-/// Reads a YAML or JSON file.
-#[cfg(test)]
-fn read(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_yaml::from_str(&text)
-        .map_err(|e| format!("{} is not valid YAML or JSON: {e}", path.display()))
-}
-
 /// The value at a JSON pointer (without `#`).
 fn lookup<'v>(doc: &'v Value, pointer: &str) -> Option<&'v Value> {
     let mut at = doc;
@@ -687,7 +668,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         files(dir.path(), files_);
         let entry = Path::new(files_[0].0);
-        let doc = read(&dir.path().join(entry)).expect("the entry reads");
+        let text = std::fs::read_to_string(dir.path().join(entry)).expect("the entry reads");
+        let doc = crate::load::read_yaml(entry, &text).expect("the entry parses");
         bundle(dir.path(), entry, doc, crate::load::Mode::Lenient).map(|b| (b.doc, b.origins))
     }
 

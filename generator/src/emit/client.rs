@@ -781,20 +781,19 @@ fn param_pushes(op: &Operation) -> Vec<TokenStream> {
             _ => quote!(headers),
         };
         let (binding, push) = match (&p.ty, p.object) {
-            (_, Some(crate::ir::ObjectStyle::Json)) => (
-                quote!(value),
-                quote!(parts.#list.push((#wire, rt::json_text(value)?));),
-            ),
             (_, Some(style)) => {
-                let style = ident(match style {
-                    crate::ir::ObjectStyle::DeepObject => "DeepObject",
-                    crate::ir::ObjectStyle::FormExploded => "FormExploded",
-                    crate::ir::ObjectStyle::Form | crate::ir::ObjectStyle::Json => "Form",
-                });
-                (
-                    quote!(value),
-                    quote!(parts.object_query.extend(rt::object_query(#wire, value, rt::ObjectStyle::#style)?);),
-                )
+                use crate::ir::ObjectStyle;
+                let pairs = |style: &str| {
+                    let style = ident(style);
+                    quote!(parts.object_query.extend(rt::object_query(#wire, value, rt::ObjectStyle::#style)?);)
+                };
+                let push = match style {
+                    ObjectStyle::Json => quote!(parts.#list.push((#wire, rt::json_text(value)?));),
+                    ObjectStyle::DeepObject => pairs("DeepObject"),
+                    ObjectStyle::FormExploded => pairs("FormExploded"),
+                    ObjectStyle::Form => pairs("Form"),
+                };
+                (quote!(value), push)
             }
             (Ty::Array(inner), _) => {
                 let item = value_to_string(quote!(item), inner);
